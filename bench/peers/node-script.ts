@@ -1,0 +1,36 @@
+/** Contenders that are a Node script taking `--upstream URL --listen host:port`. */
+import { fileURLToPath } from 'node:url';
+import { spawnTracked, waitForPort } from '../procs.ts';
+import type { Contender, Running, StartOptions } from './types.ts';
+
+export async function startNodeScript(
+  name: string,
+  script: string,
+  { upstream, port, core }: StartOptions,
+  extra: { nodeFlags?: string[]; args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<Running> {
+  const args = [
+    ...(extra.nodeFlags ?? []),
+    script,
+    '--upstream',
+    upstream,
+    '--listen',
+    `127.0.0.1:${port}`,
+    ...(extra.args ?? []),
+  ];
+  const child = spawnTracked(name, process.execPath, args, {
+    core,
+    env: { ...process.env, NODE_ENV: 'production', ...extra.env },
+  });
+  await waitForPort('127.0.0.1', port, extra.timeoutMs ?? 15_000, child);
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => child.stop(), output: child.output };
+}
+
+function nodeScriptContender(name: string, kind: Contender['kind'], relPath: string): Contender {
+  const script = fileURLToPath(new URL(relPath, import.meta.url));
+  return { name, kind, unavailable: () => undefined, start: (opts) => startNodeScript(name, script, opts) };
+}
+
+export const bareReference = nodeScriptContender('bare-reference', 'reference', '../reference/bare-proxy.ts');
+export const fastifyPeer = nodeScriptContender('fastify-http-proxy', 'peer', './fastify-proxy.ts');
+export const httpProxyPeer = nodeScriptContender('http-proxy', 'peer', './node-http-proxy.ts');

@@ -1,0 +1,60 @@
+/**
+ * The Sidelight contenders: the real sidecar (src/main.ts) with a JSON config
+ * file, exporting to the local OTLP sink.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, makeTempDir, spawnTracked, waitForPort } from '../procs.ts';
+import type { Contender } from './types.ts';
+
+export interface SidelightOptions {
+  /** OTLP/HTTP base URL (the sink). */
+  otlpEndpoint: () => string | undefined;
+  /** Extra node flags, e.g. ["--max-semi-space-size=8"]. */
+  nodeFlags: string[];
+}
+
+export const SIDELIGHT_MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+
+function sidelight(name: string, telemetry: Record<string, unknown>, opts: SidelightOptions): Contender {
+  return {
+    name,
+    kind: 'sidelight',
+    unavailable: () => undefined, // a missing src/main.ts is a start failure, not a skip
+    async start({ upstream, port, core }) {
+      const dir = makeTempDir(name);
+      const adminPort = await freePort();
+      const listen = `127.0.0.1:${port}`;
+      const admin = `127.0.0.1:${adminPort}`;
+      const config = { upstream: { endpoints: [{ url: upstream }] }, listen, admin: { listen: admin }, telemetry };
+      const file = join(dir, 'sidelight.json');
+      writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+      const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' };
+      const otlp = opts.otlpEndpoint();
+      if (otlp) env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp;
+      const args = [
+        ...opts.nodeFlags,
+        SIDELIGHT_MAIN,
+        '--upstream',
+        upstream,
+        '--listen',
+        listen,
+        '--admin',
+        admin,
+        '--config',
+        file,
+      ];
+      const child = spawnTracked(name, process.execPath, args, { core, env, cwd: dir });
+      await waitForPort('127.0.0.1', port, 30_000, child);
+      return { url: `http://${listen}`, pid: child.pid, stop: () => child.stop(), output: child.output };
+    },
+  };
+}
+
+export function sidelightContenders(opts: SidelightOptions): Contender[] {
+  return [
+    sidelight('sidelight-default', { sampling: 0.1 }, opts),
+    sidelight('sidelight-full', { sampling: 1, phaseSpans: true }, opts),
+  ];
+}

@@ -1,0 +1,57 @@
+/**
+ * The admin listener (separate port, default 127.0.0.1:9901). One table of
+ * GET endpoints; later concerns (metrics, traces, the page) add rows.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { RuntimeStore } from '../config/store.ts';
+import { redactConfig } from './redact.ts';
+
+export type AdminHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value, null, 2);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
+  res.end(body);
+}
+
+export function coreAdminRoutes(store: RuntimeStore): Map<string, AdminHandler> {
+  return new Map<string, AdminHandler>([
+    ['/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' })],
+    [
+      '/readyz',
+      (_req, res) => {
+        if (store.draining) sendJson(res, 503, { status: 'draining' });
+        else sendJson(res, 200, { status: 'ready', generation: store.generation });
+      },
+    ],
+    [
+      '/config',
+      (_req, res) =>
+        sendJson(res, 200, { generation: store.generation, config: redactConfig(store.current.config) }),
+    ],
+  ]);
+}
+
+export function createAdminServer(routes: ReadonlyMap<string, AdminHandler>): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    const handler = routes.get(path);
+    if (!handler) {
+      sendJson(res, 404, { error: 'not found', paths: [...routes.keys()] });
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      sendJson(res, 405, { error: 'method not allowed' });
+      return;
+    }
+    Promise.resolve(handler(req, res)).catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: String(err) });
+      else res.destroy();
+    });
+  });
+}

@@ -1,0 +1,30 @@
+/**
+ * A config that cannot be used. Every problem names the file and the field
+ * path, so `sidelight validate` and reload logs point at the exact spot.
+ */
+
+export interface ConfigProblem {
+  readonly file: string;
+  /** Field path, e.g. ['routes', 2, 'timeouts', 'connect']; [] for the whole file. */
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+export function formatPath(path: readonly (string | number)[]): string {
+  if (path.length === 0) return '(root)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.file}: ${formatPath(p.path)}: ${p.message}`;
+}
+
+export class ConfigError extends Error {
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Holds the current runtime snapshot. `acquire` pins a request to the runtime
+ * current at accept; `swap` installs a fully provisioned runtime in one step;
+ * a replaced runtime's pools close only once its last request has finished.
+ */
+import type { Runtime } from './runtime.ts';
+
+export class RuntimeStore {
+  #current: Runtime;
+  #retiring = new Set<Runtime>();
+  #onRetired: ((rt: Runtime) => void) | undefined;
+  /** Set by shutdown: readiness fails and new requests are told to close. */
+  draining = false;
+
+  constructor(initial: Runtime, onRetired?: (rt: Runtime) => void) {
+    this.#current = initial;
+    this.#onRetired = onRetired;
+  }
+
+  get current(): Runtime {
+    return this.#current;
+  }
+
+  get generation(): number {
+    return this.#current.generation;
+  }
+
+  /** Requests in flight across the current and retiring runtimes. */
+  get inflight(): number {
+    let n = this.#current.inflight;
+    for (const rt of this.#retiring) n += rt.inflight;
+    return n;
+  }
+
+  acquire(): Runtime {
+    const rt = this.#current;
+    rt.inflight++;
+    return rt;
+  }
+
+  release(rt: Runtime): void {
+    rt.inflight--;
+    if (rt.inflight === 0 && this.#retiring.has(rt)) this.#retire(rt);
+  }
+
+  /** Installs `next`; the previous runtime is cleaned up once idle. */
+  swap(next: Runtime): void {
+    const prev = this.#current;
+    this.#current = next;
+    if (prev.inflight === 0) this.#retire(prev);
+    else this.#retiring.add(prev);
+  }
+
+  #retire(rt: Runtime): void {
+    this.#retiring.delete(rt);
+    void rt.upstream.close().catch(() => {});
+    this.#onRetired?.(rt);
+  }
+
+  /** Every runtime still holding pools (current + retiring), for shutdown. */
+  all(): Runtime[] {
+    return [this.#current, ...this.#retiring];
+  }
+}

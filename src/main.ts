@@ -1,0 +1,51 @@
+/**
+ * Entry point: args -> command. Exit codes: 0 success, 1 runtime failure,
+ * 2 usage or config error (with a one-line reason on stderr).
+ */
+import { readFileSync } from 'node:fs';
+import { parseCommand, USAGE, UsageError } from './cli/args.ts';
+import { runDemo } from './cli/demo.ts';
+import { runProxy } from './cli/run.ts';
+import { runValidate } from './cli/validate.ts';
+import { ConfigError } from './config/errors.ts';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const cmd = parseCommand(argv, process.env);
+  switch (cmd.kind) {
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    case 'version':
+      process.stdout.write(`sidelight ${version()}\n`);
+      return 0;
+    case 'validate':
+      return runValidate(cmd.file);
+    case 'run':
+      return runProxy(cmd.configFile, cmd.overrides);
+    case 'demo':
+      return runDemo(cmd.overrides, cmd.demoListen);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`sidelight: ${err.message}\n`);
+      process.exitCode = 2;
+    } else if (err instanceof ConfigError) {
+      process.stderr.write(`sidelight: invalid config: ${err.problems.length > 1 ? `${err.problems.length} problems; first: ` : ''}${err.message.split('\n')[0]}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`sidelight: ${(err as Error)?.message ?? String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

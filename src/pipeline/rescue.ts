@@ -1,0 +1,49 @@
+/**
+ * The one place a failure becomes the client's response (linkerd's
+ * ServerRescue). Before the head is sent: a JSON local reply with the
+ * catalogued status and reason. After: the connection is destroyed, so a
+ * truncated body can never look complete. A client that left gets nothing and
+ * is recorded as 499.
+ */
+import type { ServerResponse } from 'node:http';
+import type { RequestContext } from './context.ts';
+import { ProxyError, REASONS } from './errors.ts';
+
+export function toProxyError(err: unknown): ProxyError {
+  return err instanceof ProxyError ? err : new ProxyError('internal_error', { cause: err });
+}
+
+/** Writes `{error, reason, request_id}` with the reason's status. */
+export function writeLocalReply(
+  res: ServerResponse,
+  err: ProxyError,
+  requestId: string,
+  requestIdHeader: string,
+): void {
+  const body = JSON.stringify({ error: REASONS[err.reason].message, reason: err.reason, request_id: requestId });
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    [requestIdHeader]: requestId,
+    ...err.headers,
+  };
+  res.writeHead(err.status, headers);
+  res.end(body);
+}
+
+export function rescue(ctx: RequestContext, err: ProxyError): void {
+  ctx.error ??= err;
+  const res = ctx.res;
+  if (ctx.clientGone) {
+    ctx.status = 499;
+    return;
+  }
+  if (res.headersSent) {
+    // Mid-body failure: the status line is gone; only a broken connection is honest.
+    res.destroy(err);
+    return;
+  }
+  ctx.status = err.status;
+  writeLocalReply(res, err, ctx.requestId, ctx.runtime.policy.requestIdHeader);
+}

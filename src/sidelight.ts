@@ -1,0 +1,73 @@
+/**
+ * The composition root: config -> runtime -> listeners. Also the embeddable
+ * API tests and the CLI use (`startSidelight`), so the CLI stays a thin shell.
+ */
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { type AdminHandler, coreAdminRoutes, createAdminServer } from './admin/server.ts';
+import { provision } from './config/provision.ts';
+import type { Config } from './config/schema.ts';
+import { RuntimeStore } from './config/store.ts';
+import type { RequestObserver } from './pipeline/pipeline.ts';
+import { type DrainResult, drain } from './server/drain.ts';
+import { listen } from './server/listen.ts';
+import { createProxyServer } from './server/proxy-server.ts';
+import { createLogger } from './telemetry/logging.ts';
+
+export interface SidelightOptions {
+  /** Where the config came from, for problem reports. */
+  configFile?: string;
+  log?: Logger;
+  observer?: RequestObserver;
+  /** Extra admin endpoints (metrics, traces) provided by other concerns. */
+  adminRoutes?: ReadonlyMap<string, AdminHandler>;
+}
+
+export interface Sidelight {
+  readonly proxyUrl: string;
+  readonly adminUrl: string;
+  readonly store: RuntimeStore;
+  readonly log: Logger;
+  /** Provisions `config` fully, then swaps it in; throws (and changes nothing) if it cannot. */
+  apply(config: Config): void;
+  /** Graceful: readiness 503, stop accepting, finish in-flight, close pools. */
+  shutdown(drainTimeoutMs?: number): Promise<DrainResult>;
+}
+
+export async function startSidelight(config: Config, options: SidelightOptions = {}): Promise<Sidelight> {
+  const log = options.log ?? createLogger(config.telemetry.logLevel);
+  const store = new RuntimeStore(provision(config, 1, options.configFile));
+  const proxy = createProxyServer(store, options.observer, log);
+  const routes = new Map(coreAdminRoutes(store));
+  for (const [path, handler] of options.adminRoutes ?? []) routes.set(path, handler);
+  const admin = createAdminServer(routes);
+  const servers: Server[] = [proxy, admin];
+  let proxyUrl: string;
+  let adminUrl: string;
+  try {
+    proxyUrl = await listen(proxy, config.listen);
+    adminUrl = await listen(admin, config.admin.listen);
+  } catch (err) {
+    for (const s of servers) s.close();
+    await store.current.upstream.destroy();
+    throw err;
+  }
+  let shuttingDown: Promise<DrainResult> | undefined;
+  return {
+    proxyUrl,
+    adminUrl,
+    store,
+    log,
+    apply(next: Config) {
+      store.swap(provision(next, store.generation + 1, options.configFile));
+    },
+    shutdown(drainTimeoutMs = store.current.config.shutdown.drainTimeout) {
+      shuttingDown ??= drain(store, [proxy], drainTimeoutMs).then(async (result) => {
+        admin.close();
+        admin.closeAllConnections();
+        return result;
+      });
+      return shuttingDown;
+    },
+  };
+}

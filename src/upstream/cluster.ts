@@ -1,0 +1,59 @@
+/**
+ * The one upstream service: its endpoints, one undici Pool per endpoint and
+ * connect timeout (undici sets connect timeouts per pool, so routes with
+ * different connect timeouts get their own pools), and the balancer.
+ */
+import { Pool } from 'undici';
+import type { Config } from '../config/schema.ts';
+import { WeightedRoundRobin } from './balancer.ts';
+
+export interface Endpoint {
+  /** `http://127.0.0.1:3000` */
+  readonly origin: string;
+  /** `127.0.0.1:3000`, for `server.address`/logs. */
+  readonly address: string;
+  readonly weight: number;
+  /** connect timeout (ms) -> pool */
+  readonly pools: ReadonlyMap<number, Pool>;
+}
+
+export class UpstreamCluster {
+  readonly name: string;
+  readonly endpoints: readonly Endpoint[];
+  readonly #balancer: WeightedRoundRobin<Endpoint>;
+
+  constructor(upstream: Config['upstream'], connectTimeouts: ReadonlySet<number>) {
+    this.name = upstream.name;
+    this.endpoints = upstream.endpoints.map((ep) => {
+      const url = new URL(ep.url);
+      const pools = new Map<number, Pool>();
+      for (const connectTimeout of connectTimeouts) {
+        pools.set(
+          connectTimeout,
+          new Pool(url.origin, {
+            connections: upstream.connections,
+            keepAliveTimeout: upstream.keepAliveTimeout,
+            // 0 means "no connect timeout" in our schema.
+            ...(connectTimeout > 0 ? { connectTimeout } : {}),
+          }),
+        );
+      }
+      return { origin: url.origin, address: url.host, weight: ep.weight, pools };
+    });
+    this.#balancer = new WeightedRoundRobin(this.endpoints);
+  }
+
+  pick(): Endpoint {
+    return this.#balancer.pick();
+  }
+
+  /** Waits for in-flight requests on the pools, then closes their sockets. */
+  async close(): Promise<void> {
+    await Promise.all(this.endpoints.flatMap((ep) => [...ep.pools.values()].map((p) => p.close())));
+  }
+
+  /** Abandons every connection at once (drain timeout reached). */
+  async destroy(): Promise<void> {
+    await Promise.all(this.endpoints.flatMap((ep) => [...ep.pools.values()].map((p) => p.destroy())));
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * One upstream exchange as an undici dispatch handler: the state machine
+ * behind the upstream and respond phases (undici's split of interceptor and
+ * handler). It writes straight into the client's response with backpressure
+ * both ways and never buffers a body.
+ *
+ *   waiting --onResponseStart--> head --stream()--> streaming --onResponseEnd--> done
+ *      \____________________ onResponseError / abort ____________________/
+ *
+ * Headers arrive with the parser paused, so the respond phase decides when the
+ * first body byte may flow (the boundary between the two phase timings).
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { RequestContext } from '../pipeline/context.ts';
+import type { ProxyError } from '../pipeline/errors.ts';
+import { CONTINUE, type Outcome } from '../pipeline/outcome.ts';
+import { classifyUpstreamError } from './classify.ts';
+import type { Endpoint } from './cluster.ts';
+import { buildRequestHeaders, buildResponseHeaders } from './headers.ts';
+
+const WAITING = 0;
+const HEAD = 1;
+const STREAMING = 2;
+const DONE = 3;
+
+function hasBody(ctx: RequestContext): boolean {
+  const h = ctx.req.headers;
+  return h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
+}
+
+export class UpstreamExchange implements Dispatcher.DispatchHandler {
+  readonly #ctx: RequestContext;
+  #state = WAITING;
+  #settle: (o: Outcome) => void = noop;
+  #abandoned: ProxyError | undefined;
+  readonly #onDrain = (): void => {
+    this.#ctx.upstreamController?.resume();
+  };
+
+  constructor(ctx: RequestContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Sends the request; settles with CONTINUE at the response headers, or a failure. */
+  start(endpoint: Endpoint): Promise<Outcome> {
+    const ctx = this.#ctx;
+    const route = ctx.route!;
+    const { promise, resolve } = Promise.withResolvers<Outcome>();
+    this.#settle = resolve;
+    // No controller until a connection is assigned: an abort before that settles here.
+    ctx.pendingAbort = (reason) => this.#fail(reason);
+    const path = route.rewrite === undefined ? ctx.path : route.rewrite(ctx.path, ctx.params);
+    const pool = endpoint.pools.get(ctx.timeouts.connect)!;
+    pool.dispatch(
+      {
+        path: ctx.query === '' ? path : `${path}?${ctx.query}`,
+        method: ctx.req.method!,
+        headers: buildRequestHeaders(
+          ctx.req,
+          { peerAddress: ctx.peerAddress, proto: 'http', requestId: ctx.requestId },
+          ctx.runtime.policy,
+          route.requestHeaders,
+        ),
+        body: hasBody(ctx) ? ctx.req : null,
+        headersTimeout: ctx.timeouts.responseHeaders,
+        bodyTimeout: ctx.timeouts.bodyIdle,
+      },
+      this,
+    );
+    return promise;
+  }
+
+  /** The respond phase: send the head, let the body flow; settles at the last byte. */
+  stream(): Promise<Outcome> {
+    const ctx = this.#ctx;
+    const { promise, resolve } = Promise.withResolvers<Outcome>();
+    this.#settle = resolve;
+    if (this.#state !== HEAD) return Promise.resolve(ctx.error ?? CONTINUE);
+    const res = ctx.res;
+    const headers = buildResponseHeaders(
+      ctx.upstreamHeaders!,
+      ctx.requestId,
+      ctx.runtime.policy,
+      ctx.route!.responseHeaders,
+    );
+    try {
+      res.writeHead(ctx.upstreamStatus, headers);
+    } catch (err) {
+      // Node refuses a header value undici accepted: the upstream's fault.
+      const reason = classifyUpstreamError(Object.assign(new Error('invalid response header'), { code: 'HPE_INVALID_HEADER_TOKEN', cause: err }));
+      this.#ctx.upstreamController?.abort(reason);
+      return Promise.resolve(reason);
+    }
+    ctx.status = ctx.upstreamStatus;
+    res.on('drain', this.#onDrain);
+    this.#state = STREAMING;
+    ctx.upstreamController!.resume();
+    return promise;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    const ctx = this.#ctx;
+    ctx.pendingAbort = undefined;
+    if (this.#abandoned) {
+      controller.abort(this.#abandoned);
+      return;
+    }
+    ctx.upstreamController = controller;
+  }
+
+  onBodySent(chunk: Buffer | string): void {
+    this.#ctx.bytesIn += chunk.length;
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    if (statusCode < 200) return; // 1xx: informational, the final head follows
+    const ctx = this.#ctx;
+    ctx.upstreamStatus = statusCode;
+    ctx.upstreamHeaders = headers;
+    this.#state = HEAD;
+    controller.pause();
+    this.#settle(CONTINUE);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    const ctx = this.#ctx;
+    ctx.bytesOut += chunk.length;
+    if (!ctx.res.write(chunk)) controller.pause();
+  }
+
+  onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    const ctx = this.#ctx;
+    this.#state = DONE;
+    ctx.res.removeListener('drain', this.#onDrain);
+    for (const _ in trailers) {
+      // Only a chunked response can carry trailers (RFC 9112 §7.1.2).
+      if (ctx.res.chunkedEncoding) ctx.res.addTrailers(trailers as Record<string, string>);
+      break;
+    }
+    ctx.res.end();
+    this.#settle(CONTINUE);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.#fail(this.#ctx.error ?? classifyUpstreamError(err));
+  }
+
+  #fail(reason: ProxyError): void {
+    if (this.#state === DONE) return;
+    const ctx = this.#ctx;
+    if (this.#state === WAITING) this.#abandoned = reason;
+    this.#state = DONE;
+    ctx.pendingAbort = undefined;
+    ctx.res.removeListener('drain', this.#onDrain);
+    this.#settle(reason);
+  }
+}
+
+function noop(): void {}
