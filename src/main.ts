@@ -2,17 +2,13 @@
  * Entry point: args -> command. Exit codes: 0 success, 1 runtime failure,
  * 2 usage or config error (with a one-line reason on stderr).
  */
-import { readFileSync } from 'node:fs';
 import { parseCommand, USAGE, UsageError } from './cli/args.ts';
 import { runDemo } from './cli/demo.ts';
 import { runProxy } from './cli/run.ts';
 import { runValidate } from './cli/validate.ts';
+import { packageVersion } from './cli/version.ts';
 import { ConfigError } from './config/errors.ts';
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 async function main(argv: readonly string[]): Promise<number> {
   const cmd = parseCommand(argv, process.env);
@@ -21,7 +17,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     case 'version':
-      process.stdout.write(`sidelight ${version()}\n`);
+      process.stdout.write(`sidelight ${packageVersion()}\n`);
       return 0;
     case 'validate':
       return runValidate(cmd.file);

@@ -12,13 +12,22 @@ import type { RequestObserver } from './pipeline/pipeline.ts';
 import { type DrainResult, drain } from './server/drain.ts';
 import { listen } from './server/listen.ts';
 import { createProxyServer } from './server/proxy-server.ts';
+import { telemetryAdminRoutes } from './admin/telemetry-routes.ts';
 import { createLogger } from './telemetry/logging.ts';
+import { createMetrics, type Metrics } from './telemetry/metrics.ts';
+import { TelemetryObserver } from './telemetry/observer.ts';
+import type { TelemetrySdk } from './telemetry/sdk.ts';
 
 export interface SidelightOptions {
   /** Where the config came from, for problem reports. */
   configFile?: string;
   log?: Logger;
+  /** The OpenTelemetry SDK set up for this process (sdk.ts); without it spans are no-ops. */
+  telemetry?: TelemetrySdk;
+  /** Replaces the telemetry observer (tests that record outcomes). */
   observer?: RequestObserver;
+  /** Config reload counts, exposed as sidelight_config_reloads_total. */
+  reloads?: { applied: number; rejected: number };
   /** Extra admin endpoints (metrics, traces) provided by other concerns. */
   adminRoutes?: ReadonlyMap<string, AdminHandler>;
 }
@@ -28,6 +37,9 @@ export interface Sidelight {
   readonly adminUrl: string;
   readonly store: RuntimeStore;
   readonly log: Logger;
+  readonly metrics: Metrics;
+  /** The SDK this instance reports to, when one was given. */
+  readonly telemetry: TelemetrySdk | undefined;
   /** Provisions `config` fully, then swaps it in; throws (and changes nothing) if it cannot. */
   apply(config: Config): void;
   /** Graceful: readiness 503, stop accepting, finish in-flight, close pools. */
@@ -35,10 +47,25 @@ export interface Sidelight {
 }
 
 export async function startSidelight(config: Config, options: SidelightOptions = {}): Promise<Sidelight> {
-  const log = options.log ?? createLogger(config.telemetry.logLevel);
+  const log = options.log ?? createLogger(config.telemetry.logLevel, { otel: options.telemetry?.otelLogger });
   const store = new RuntimeStore(provision(config, 1, options.configFile));
-  const proxy = createProxyServer(store, options.observer, log);
+  const metrics = createMetrics({
+    ...(options.telemetry ? { drops: options.telemetry.drops } : {}),
+    ...(options.reloads ? { reloads: options.reloads } : {}),
+    generation: () => store.generation,
+    endpoints: () => store.current.upstream.endpoints,
+  });
+  const observer =
+    options.observer ??
+    new TelemetryObserver({
+      metrics,
+      log,
+      keepWarnings: () => store.current.config.telemetry.keepWarnings,
+      defaultSampling: () => store.current.config.telemetry.sampling,
+    });
+  const proxy = createProxyServer(store, observer, log);
   const routes = new Map(coreAdminRoutes(store));
+  for (const [path, handler] of telemetryAdminRoutes(metrics, options.telemetry?.recent)) routes.set(path, handler);
   for (const [path, handler] of options.adminRoutes ?? []) routes.set(path, handler);
   const admin = createAdminServer(routes);
   const servers: Server[] = [proxy, admin];
@@ -58,6 +85,8 @@ export async function startSidelight(config: Config, options: SidelightOptions =
     adminUrl,
     store,
     log,
+    metrics,
+    telemetry: options.telemetry,
     apply(next: Config) {
       store.swap(provision(next, store.generation + 1, options.configFile));
     },

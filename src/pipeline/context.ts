@@ -7,8 +7,10 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { Dispatcher } from 'undici';
 import type { Runtime, RouteRuntime } from '../config/runtime.ts';
 import type { Timeouts } from '../config/schema.ts';
+import type { RequestTrace } from '../telemetry/observer.ts';
 import type { UpstreamExchange } from '../upstream/exchange.ts';
 import type { ProxyError } from './errors.ts';
+import type { RequestObserver } from './pipeline.ts';
 
 export type PhaseName = 'accept' | 'route' | 'auth' | 'rate_limit' | 'upstream' | 'respond';
 
@@ -19,6 +21,10 @@ export class RequestContext {
   readonly runtime: Runtime;
   /** performance.now() at accept. */
   readonly startedAt: number;
+  /** Telemetry hooks (spans, metrics, access log); undefined when none is attached. */
+  readonly observer: RequestObserver | undefined;
+  /** Telemetry's per-request state (spans, phase timings). */
+  trace: RequestTrace | undefined = undefined;
 
   requestId = '';
   peerAddress = '';
@@ -52,7 +58,14 @@ export class RequestContext {
   /** Set while an attempt waits for a connection (no controller yet). */
   pendingAbort: ((reason: ProxyError) => void) | undefined = undefined;
 
-  constructor(req: IncomingMessage, res: ServerResponse, runtime: Runtime, startedAt: number) {
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    runtime: Runtime,
+    startedAt: number,
+    observer: RequestObserver | undefined,
+  ) {
+    this.observer = observer;
     this.req = req;
     this.res = res;
     this.runtime = runtime;

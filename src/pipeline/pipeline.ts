@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RuntimeStore } from '../config/store.ts';
+import type { Endpoint } from '../upstream/cluster.ts';
 import { RequestContext } from './context.ts';
 import { disarmTotalTimeout } from './deadline.ts';
 import { CONTINUE, type Phase } from './outcome.ts';
@@ -35,6 +36,12 @@ export const PIPELINE: readonly Phase[] = [
 export interface RequestObserver extends PhaseObserver {
   requestStart(ctx: RequestContext): void;
   requestEnd(ctx: RequestContext): void;
+  /** An upstream attempt begins; returns trace-context headers to send with it. */
+  attemptStart(ctx: RequestContext, endpoint: Endpoint, path: string): string[];
+  /** A timing point of the attempt (pool acquired, connect, first byte). */
+  attemptEvent(ctx: RequestContext, name: string, at?: number): void;
+  /** The attempt ended: `status` 0 when no response head arrived; `reason` when it failed. */
+  attemptEnd(ctx: RequestContext, status: number, reason: string | undefined): void;
 }
 
 export async function handleRequest(
@@ -44,7 +51,7 @@ export async function handleRequest(
   res: ServerResponse,
 ): Promise<void> {
   const runtime = store.acquire();
-  const ctx = new RequestContext(req, res, runtime, performance.now());
+  const ctx = new RequestContext(req, res, runtime, performance.now(), observer);
   // Draining: answer, but tell the client not to reuse the connection.
   if (store.draining) res.shouldKeepAlive = false;
   observer?.requestStart(ctx);

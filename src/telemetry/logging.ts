@@ -1,10 +1,65 @@
 /**
- * The process logger: pino, JSON lines on stdout. Request-scoped records and
- * trace-based sampling are layered on by the telemetry setup.
+ * The process logger: pino, JSON lines on stdout, and the same records
+ * exported as OTLP log records when an OTLP endpoint is configured. Records
+ * that carry trace_id/span_id/trace_flags are attached to that span context,
+ * so the backend links them to the trace.
  */
-import { type Logger, pino } from 'pino';
+import { type Logger as OtelLogger, ROOT_CONTEXT, SeverityNumber, trace } from '@opentelemetry/api';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
-export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+const SEVERITY: Record<string, SeverityNumber> = {
+  trace: SeverityNumber.TRACE,
+  debug: SeverityNumber.DEBUG,
+  info: SeverityNumber.INFO,
+  warn: SeverityNumber.WARN,
+  error: SeverityNumber.ERROR,
+  fatal: SeverityNumber.FATAL,
+};
+
+/** A pino destination that re-emits each serialized record through the OTel Logs API. */
+export function otlpLogDestination(otel: OtelLogger): DestinationStream {
+  return {
+    write(line: string) {
+      let record: Record<string, unknown>;
+      try {
+        record = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      const { level, time, msg, trace_id, span_id, trace_flags, ...attributes } = record;
+      const context =
+        typeof trace_id === 'string' && typeof span_id === 'string'
+          ? trace.setSpanContext(ROOT_CONTEXT, {
+              traceId: trace_id,
+              spanId: span_id,
+              traceFlags: Number.parseInt(String(trace_flags ?? '0'), 16) || 0,
+              isRemote: false,
+            })
+          : undefined;
+      otel.emit({
+        severityNumber: SEVERITY[String(level)] ?? SeverityNumber.UNSPECIFIED,
+        severityText: String(level).toUpperCase(),
+        body: typeof msg === 'string' ? msg : '',
+        timestamp: typeof time === 'string' ? new Date(time) : new Date(),
+        attributes: attributes as Record<string, string | number | boolean>,
+        ...(context ? { context } : {}),
+      });
+    },
+  };
+}
+
+export function createLogger(
+  level: string,
+  options: { destination?: DestinationStream; otel?: OtelLogger | undefined } = {},
+): Logger {
+  const stdout = options.destination ?? pino.destination({ fd: 1, sync: false });
+  const destination =
+    options.otel && level !== 'silent'
+      ? pino.multistream([
+          { level: level as pino.Level, stream: stdout },
+          { level: level as pino.Level, stream: otlpLogDestination(options.otel) },
+        ])
+      : stdout;
   return pino(
     {
       level,
@@ -12,6 +67,6 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination ?? pino.destination({ fd: 1, sync: false }),
+    destination,
   );
 }

@@ -6,6 +6,7 @@
 import { Pool } from 'undici';
 import type { Config } from '../config/schema.ts';
 import { WeightedRoundRobin } from './balancer.ts';
+import { timedConnector } from './connector.ts';
 
 export interface Endpoint {
   /** `http://127.0.0.1:3000` */
@@ -33,8 +34,8 @@ export class UpstreamCluster {
           new Pool(url.origin, {
             connections: upstream.connections,
             keepAliveTimeout: upstream.keepAliveTimeout,
-            // 0 means "no connect timeout" in our schema.
-            ...(connectTimeout > 0 ? { connectTimeout } : {}),
+            // Timed, so the first request on a new connection can report the connect.
+            connect: timedConnector(connectTimeout),
           }),
         );
       }

@@ -15,6 +15,7 @@ import type { Dispatcher } from 'undici';
 import type { RequestContext } from '../pipeline/context.ts';
 import type { ProxyError } from '../pipeline/errors.ts';
 import { CONTINUE, type Outcome } from '../pipeline/outcome.ts';
+import { EVENT_FIRST_BYTE, EVENT_POOL_ACQUIRED } from '../telemetry/attributes.ts';
 import { classifyUpstreamError } from './classify.ts';
 import type { Endpoint } from './cluster.ts';
 import { buildRequestHeaders, buildResponseHeaders } from './headers.ts';
@@ -26,7 +27,9 @@ const DONE = 3;
 
 function hasBody(ctx: RequestContext): boolean {
   const h = ctx.req.headers;
-  return h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
+  return (
+    h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0')
+  );
 }
 
 export class UpstreamExchange implements Dispatcher.DispatchHandler {
@@ -52,15 +55,18 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     ctx.pendingAbort = (reason) => this.#fail(reason);
     const path = route.rewrite === undefined ? ctx.path : route.rewrite(ctx.path, ctx.params);
     const pool = endpoint.pools.get(ctx.timeouts.connect)!;
+    const target = ctx.query === '' ? path : `${path}?${ctx.query}`;
+    const propagated = ctx.observer?.attemptStart(ctx, endpoint, path);
     pool.dispatch(
       {
-        path: ctx.query === '' ? path : `${path}?${ctx.query}`,
+        path: target,
         method: ctx.req.method!,
         headers: buildRequestHeaders(
           ctx.req,
           { peerAddress: ctx.peerAddress, proto: 'http', requestId: ctx.requestId },
           ctx.runtime.policy,
           route.requestHeaders,
+          propagated,
         ),
         body: hasBody(ctx) ? ctx.req : null,
         headersTimeout: ctx.timeouts.responseHeaders,
@@ -88,7 +94,9 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       res.writeHead(ctx.upstreamStatus, headers);
     } catch (err) {
       // Node refuses a header value undici accepted: the upstream's fault.
-      const reason = classifyUpstreamError(Object.assign(new Error('invalid response header'), { code: 'HPE_INVALID_HEADER_TOKEN', cause: err }));
+      const reason = classifyUpstreamError(
+        Object.assign(new Error('invalid response header'), { code: 'HPE_INVALID_HEADER_TOKEN', cause: err }),
+      );
       this.#ctx.upstreamController?.abort(reason);
       return Promise.resolve(reason);
     }
@@ -107,6 +115,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       return;
     }
     ctx.upstreamController = controller;
+    ctx.observer?.attemptEvent(ctx, EVENT_POOL_ACQUIRED);
   }
 
   onBodySent(chunk: Buffer | string): void {
@@ -122,6 +131,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const ctx = this.#ctx;
     ctx.upstreamStatus = statusCode;
     ctx.upstreamHeaders = headers;
+    ctx.observer?.attemptEvent(ctx, EVENT_FIRST_BYTE);
     this.#state = HEAD;
     controller.pause();
     this.#settle(CONTINUE);
@@ -143,6 +153,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       break;
     }
     ctx.res.end();
+    ctx.observer?.attemptEnd(ctx, ctx.upstreamStatus, undefined);
     this.#settle(CONTINUE);
   }
 
@@ -157,6 +168,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.#state = DONE;
     ctx.pendingAbort = undefined;
     ctx.res.removeListener('drain', this.#onDrain);
+    ctx.observer?.attemptEnd(ctx, ctx.upstreamStatus, reason.reason);
     this.#settle(reason);
   }
 }
