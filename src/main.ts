@@ -3,12 +3,8 @@
  * 2 usage or config error (with a one-line reason on stderr).
  */
 import { parseCommand, USAGE, UsageError } from './cli/args.ts';
-import { runDemo } from './cli/demo.ts';
-import { runProxy } from './cli/run.ts';
-import { runValidate } from './cli/validate.ts';
 import { packageVersion } from './cli/version.ts';
 import { ConfigError } from './config/errors.ts';
-
 
 async function main(argv: readonly string[]): Promise<number> {
   const cmd = parseCommand(argv, process.env);
@@ -19,12 +15,14 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'version':
       process.stdout.write(`sidelight ${packageVersion()}\n`);
       return 0;
+    // Each command loads only what it needs: `validate` stays quick (no
+    // telemetry SDK, no servers).
     case 'validate':
-      return runValidate(cmd.file);
+      return (await import('./cli/validate.ts')).runValidate(cmd.file);
     case 'run':
-      return runProxy(cmd.configFile, cmd.overrides);
+      return (await import('./cli/run.ts')).runProxy(cmd.configFile, cmd.overrides);
     case 'demo':
-      return runDemo(cmd.overrides, cmd.demoListen);
+      return (await import('./cli/demo.ts')).runDemo(cmd.overrides, cmd.demoListen);
   }
 }
 
@@ -37,7 +35,9 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`sidelight: ${err.message}\n`);
       process.exitCode = 2;
     } else if (err instanceof ConfigError) {
-      process.stderr.write(`sidelight: invalid config: ${err.problems.length > 1 ? `${err.problems.length} problems; first: ` : ''}${err.message.split('\n')[0]}\n`);
+      process.stderr.write(
+        `sidelight: invalid config: ${err.problems.length > 1 ? `${err.problems.length} problems; first: ` : ''}${err.message.split('\n')[0]}\n`,
+      );
       process.exitCode = 2;
     } else {
       process.stderr.write(`sidelight: ${(err as Error)?.message ?? String(err)}\n`);

@@ -3,8 +3,8 @@
  * and the URLs to try.
  */
 import { type ConfigOverrides, loadConfig } from '../config/load.ts';
-import { startDemoServer } from '../demo/server.ts';
 import { listenAddress } from '../config/schema.ts';
+import { startDemoServer } from '../demo/server.ts';
 import { UsageError } from './args.ts';
 import { startFromCli, untilSignal } from './run.ts';
 

@@ -1,6 +1,5 @@
 /** `sidelight validate FILE`: every problem with file, field path and reason. */
-import { formatProblem } from '../config/errors.ts';
-import { ConfigError } from '../config/errors.ts';
+import { ConfigError, formatProblem } from '../config/errors.ts';
 import { loadConfig } from '../config/load.ts';
 import { provision } from '../config/provision.ts';
 

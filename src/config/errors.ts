@@ -10,9 +10,22 @@ export interface ConfigProblem {
   readonly message: string;
 }
 
+const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$/;
+
+/** `routes[2].timeouts.connect`; keys that are not plain words are quoted: `set["bad name"]`. */
 export function formatPath(path: readonly (string | number)[]): string {
   if (path.length === 0) return '(root)';
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+  return path
+    .map((p, i) =>
+      typeof p === 'number'
+        ? `[${p}]`
+        : !PLAIN_KEY.test(p)
+          ? `[${JSON.stringify(p)}]`
+          : i === 0
+            ? p
+            : `.${p}`,
+    )
+    .join('');
 }
 
 export function formatProblem(p: ConfigProblem): string {

@@ -4,11 +4,12 @@
  * `defineConfig({...})`), then the schema defaults. Everything is validated by
  * the one schema; every problem carries the file and the field path.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { ConfigError, type ConfigProblem } from './errors.ts';
+import { ConfigError } from './errors.ts';
+import { issuesToProblems } from './issues.ts';
 import { type Config, configSchema } from './schema.ts';
 
 /** The zero-config knobs: `--upstream`, `--listen`, `--admin`. */
@@ -31,11 +32,20 @@ export async function readConfigFile(file: string): Promise<unknown> {
   const ext = extname(file).toLowerCase();
   if (['.ts', '.mts', '.js', '.mjs'].includes(ext)) {
     try {
+      await stat(file);
+    } catch (err) {
+      throw problem(
+        file,
+        `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
+    }
+    try {
       // A fresh URL per load, so a reload sees the edited module.
       const mod = (await import(`${pathToFileURL(resolve(file)).href}?v=${++importNonce}`)) as {
         default?: unknown;
       };
-      if (mod.default === undefined) throw problem(file, 'the module has no default export (export default defineConfig({...}))');
+      if (mod.default === undefined)
+        throw problem(file, 'the module has no default export (export default defineConfig({...}))');
       return mod.default;
     } catch (err) {
       if (err instanceof ConfigError) throw err;
@@ -66,19 +76,17 @@ export async function readConfigFile(file: string): Promise<unknown> {
 
 /** Validates a raw value against the schema; throws ConfigError listing every problem. */
 export function validateConfig(raw: unknown, file: string): Config {
-  const result = configSchema.safeParse(raw);
+  // reportInput: issues.ts echoes a value only where it cannot be a secret (enum choices).
+  const result = configSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
-  const problems: ConfigProblem[] = result.error.issues.map((issue) => ({
-    file,
-    path: issue.path.filter((p): p is string | number => typeof p !== 'symbol'),
-    message: issue.message,
-  }));
-  throw new ConfigError(problems);
+  throw new ConfigError(issuesToProblems(result.error.issues, file, configSchema));
 }
 
 function applyOverrides(raw: unknown, o: ConfigOverrides): Record<string, unknown> {
   const base: Record<string, unknown> =
-    raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : {};
+    raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+      ? { ...(raw as Record<string, unknown>) }
+      : {};
   if (o.listen !== undefined) base.listen = o.listen;
   if (o.admin !== undefined) base.admin = { ...(base.admin as object | undefined), listen: o.admin };
   if (o.upstream !== undefined) {

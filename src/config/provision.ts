@@ -9,7 +9,7 @@ import { UpstreamCluster } from '../upstream/cluster.ts';
 import { compileHeaderOps } from '../upstream/headers.ts';
 import { ConfigError } from './errors.ts';
 import type { RouteRuntime, Runtime } from './runtime.ts';
-import type { Config, RouteConfig } from './schema.ts';
+import type { Config, RouteConfig, Timeouts } from './schema.ts';
 
 /** The route used when the config lists none: everything goes to the upstream. */
 export const DEFAULT_ROUTE: RouteConfig = { name: 'default', match: { path: '/*', methods: [], hosts: [] } };
@@ -41,11 +41,21 @@ function compileRewrite(rewrite: RouteConfig['rewrite']): RouteRuntime['rewrite'
   return undefined;
 }
 
+/** A route's own timeouts win field by field; unset ones inherit the top-level value. */
+function mergeTimeouts(base: Timeouts, own: RouteConfig['timeouts']): Timeouts {
+  const merged = { ...base };
+  for (const key of Object.keys(merged) as (keyof Timeouts)[]) {
+    const value = own?.[key];
+    if (value !== undefined) merged[key] = value;
+  }
+  return merged;
+}
+
 function provisionRoute(route: RouteConfig, config: Config): RouteRuntime {
   return {
     name: route.name,
     template: route.match.path,
-    timeouts: { ...config.timeouts, ...route.timeouts },
+    timeouts: mergeTimeouts(config.timeouts, route.timeouts),
     requestHeaders: compileHeaderOps(route.headers?.request),
     responseHeaders: compileHeaderOps(route.headers?.response),
     rewrite: compileRewrite(route.rewrite),

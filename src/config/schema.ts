@@ -1,76 +1,129 @@
 /**
  * The one typed config schema. Every default lives here, next to the field it
- * belongs to; `docs/config.md` is checked against this file by a test.
+ * belongs to, written the way a config file would write it (`'5s'`, not 5000);
+ * every field carries its description, and `docs/config.md` is generated from
+ * this file (`npm run docs:config`; a test fails when they drift).
  *
  * Durations are written as "250ms", "5s", "2m" or a number of milliseconds and
  * come out of parsing as milliseconds.
+ *
+ * Object defaults use `.prefault({})`: the empty object is parsed like a file's
+ * would be, so each field's own default applies and none is written twice.
  */
 import { z } from 'zod';
+import { checkHostPattern, checkRewrite, checkRouteNames, checkTemplate } from './route-checks.ts';
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+const DURATION_HINT = 'expected a duration such as "250ms", "5s" or "2m" (or a number of milliseconds)';
 
-/** A non-negative duration; `0` disables the timeout it configures. */
+/** What a TypeScript config may write for a duration (tsc rejects `'5 sec'`). */
+export type DurationInput = number | `${number}${'ms' | 's' | 'm' | 'h'}`;
+
+/** A non-negative duration in milliseconds; `0` disables the timeout it configures. */
 export const duration = z
-  .union([
-    z.number().int().nonnegative(),
-    z.string().regex(DURATION, 'expected a duration such as "250ms", "5s" or "2m"'),
-  ])
-  .transform((v) => {
-    if (typeof v === 'number') return v;
-    const m = DURATION.exec(v)!;
+  .union([z.number(), z.string()], { error: DURATION_HINT })
+  .transform((v, ctx) => {
+    if (typeof v === 'number') {
+      if (Number.isInteger(v) && v >= 0) return v;
+      ctx.addIssue({
+        code: 'custom',
+        message: `${DURATION_HINT}; a number must be a whole, non-negative count`,
+      });
+      return z.NEVER;
+    }
+    const m = DURATION.exec(v.trim());
+    if (m === null) {
+      ctx.addIssue({ code: 'custom', message: `${DURATION_HINT}, not ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
     return Math.round(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]);
-  });
+  })
+  .meta({ docType: 'duration' }) as unknown as z.ZodType<number, DurationInput>;
 
 const HOST_PORT = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/;
+const LISTEN_HINT = 'expected host:port, e.g. "127.0.0.1:8080" or "[::1]:8080"';
 
 /** `host:port` (IPv6 in brackets); port 0 asks the OS for a free port. */
 export const listenAddress = z
-  .string()
-  .regex(HOST_PORT, 'expected host:port, e.g. "127.0.0.1:8080" or "[::1]:8080"')
+  .string({ error: LISTEN_HINT })
   .transform((v, ctx) => {
-    const m = HOST_PORT.exec(v)!;
+    const m = HOST_PORT.exec(v);
+    if (m === null) {
+      ctx.addIssue({ code: 'custom', message: `${LISTEN_HINT}, not ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
     const port = Number(m[3]);
     if (port > 65535) {
-      ctx.addIssue({ code: 'custom', message: 'port must be 0..65535' });
+      ctx.addIssue({ code: 'custom', message: `${LISTEN_HINT}; port ${port} is out of range 0..65535` });
       return z.NEVER;
     }
     return { host: (m[1] ?? m[2])!, port };
-  });
+  })
+  .meta({ docType: 'host:port' }) as unknown as z.ZodType<
+  { host: string; port: number },
+  `${string}:${number}`
+>;
 
+/** An upstream origin. Messages never echo the value: it may carry credentials. */
 const httpUrl = z
-  .string()
-  .url()
-  .refine((u) => /^https?:\/\//.test(u), 'only http:// and https:// upstream endpoints are supported')
-  .refine((u) => {
-    const url = new URL(u);
-    return url.pathname === '/' && !url.search && !url.hash;
-  }, 'an endpoint is an origin (scheme://host:port) without path, query or fragment');
+  .string({ error: 'expected an http:// or https:// URL' })
+  .superRefine((u, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(u);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not a valid URL (expected e.g. "http://127.0.0.1:3000")' });
+      return;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: 'only http:// and https:// upstream endpoints are supported' });
+    } else if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'an endpoint is an origin (scheme://host:port) without path, query or fragment',
+      });
+    }
+  })
+  .meta({ docType: 'URL' });
+
+const TIMEOUT_DOCS = {
+  connect: 'TCP (and TLS) connect to an endpoint.',
+  responseHeaders: "From the request being written until the upstream's response headers arrive.",
+  bodyIdle: 'Longest gap between two body chunks, either direction.',
+  total: 'The whole exchange, from accept to the last response byte. 0 disables it.',
+} as const;
 
 export const timeoutsSchema = z
   .object({
-    /** TCP (and TLS) connect to an endpoint. */
-    connect: duration.default(5_000),
-    /** From the request being written until the upstream's response headers arrive. */
-    responseHeaders: duration.default(30_000),
-    /** Longest gap between two body chunks, either direction. */
-    bodyIdle: duration.default(30_000),
-    /** The whole exchange, from accept to the last response byte. 0 disables it. */
-    total: duration.default(300_000),
+    connect: duration.prefault('5s').describe(TIMEOUT_DOCS.connect),
+    responseHeaders: duration.prefault('30s').describe(TIMEOUT_DOCS.responseHeaders),
+    bodyIdle: duration.prefault('30s').describe(TIMEOUT_DOCS.bodyIdle),
+    total: duration.prefault('5m').describe(TIMEOUT_DOCS.total),
   })
   .strict();
 
-const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid header name');
+/** A route's timeouts: no defaults of their own, so unset fields inherit the top-level `timeouts`. */
+const routeTimeoutsSchema = z
+  .object({
+    connect: duration.optional().describe(`${TIMEOUT_DOCS.connect} Unset: \`timeouts.connect\`.`),
+    responseHeaders: duration
+      .optional()
+      .describe(`${TIMEOUT_DOCS.responseHeaders} Unset: \`timeouts.responseHeaders\`.`),
+    bodyIdle: duration.optional().describe(`${TIMEOUT_DOCS.bodyIdle} Unset: \`timeouts.bodyIdle\`.`),
+    total: duration.optional().describe(`${TIMEOUT_DOCS.total} Unset: \`timeouts.total\`.`),
+  })
+  .strict();
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const headerName = z.string().regex(TOKEN, 'not a valid header name (RFC 9110 token characters only)');
 const headerValue = z.string().regex(/^[^\r\n\0]*$/, 'header values must not contain CR, LF or NUL');
 
 export const headerOpsSchema = z
   .object({
-    /** Appended, keeping what is already there. */
-    add: z.record(headerName, headerValue).default({}),
-    /** Replaces any existing value. */
-    set: z.record(headerName, headerValue).default({}),
-    /** Removed (case-insensitive). */
-    remove: z.array(headerName).default([]),
+    add: z.record(headerName, headerValue).default({}).describe('Appended, keeping what is already there.'),
+    set: z.record(headerName, headerValue).default({}).describe('Replaces any existing value.'),
+    remove: z.array(headerName).default([]).describe('Removed (names are case-insensitive).'),
   })
   .strict();
 
@@ -78,10 +131,15 @@ const samplingRatio = z.number().min(0).max(1);
 
 export const routeTelemetrySchema = z
   .object({
-    /** Root sampling ratio for traces that start at this route (parent-based otherwise). */
-    sampling: samplingRatio.optional(),
-    /** Emit one INTERNAL span per phase (route, auth, rate_limit, respond). */
-    phaseSpans: z.boolean().optional(),
+    sampling: samplingRatio
+      .optional()
+      .describe('Root sampling ratio for traces that start at this route. Unset: `telemetry.sampling`.'),
+    phaseSpans: z
+      .boolean()
+      .optional()
+      .describe(
+        'Emit one INTERNAL span per phase (route, auth, rate_limit, respond). Unset: `telemetry.phaseSpans`.',
+      ),
   })
   .strict();
 
@@ -89,121 +147,180 @@ const HTTP_METHOD = z.string().regex(/^[A-Z]+$/, 'methods are upper-case tokens 
 
 export const routeSchema = z
   .object({
-    /** Unique; used in metrics labels and logs. */
-    name: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'names are 1-64 of [a-zA-Z0-9_.-]'),
+    name: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'names are 1-64 of [a-zA-Z0-9_.-]')
+      .describe('Unique, 1-64 of `[a-zA-Z0-9_.-]`; used in metrics labels and logs.'),
     match: z
       .object({
-        /** Template: static segments, `:param`, `:param(regex)`, trailing `*`. */
-        path: z.string().startsWith('/', 'a path template starts with "/"'),
-        /** Empty: any method. */
-        methods: z.array(HTTP_METHOD).default([]),
-        /** Exact host (port ignored), or `*.example.com`. Empty: any host. */
-        hosts: z.array(z.string().min(1)).default([]),
+        path: z
+          .string()
+          .startsWith('/', 'a path template starts with "/"')
+          .superRefine(checkTemplate)
+          .describe(
+            'Template: static segments, `:param`, `:param(regex)`, trailing `*` (see docs/routing.md). ' +
+              'It is `http.route` on spans and metrics.',
+          ),
+        methods: z.array(HTTP_METHOD).default([]).describe('Upper-case methods. Empty: any method.'),
+        hosts: z
+          .array(z.string().superRefine(checkHostPattern))
+          .default([])
+          .describe('Exact host (port ignored), or `*.example.com`. Empty: any host.'),
       })
-      .strict(),
+      .strict()
+      .describe('What the route matches.'),
     rewrite: z
       .object({
-        /** Removed from the start of the path before forwarding. */
-        stripPrefix: z.string().startsWith('/').optional(),
-        /** The forwarded path, with `:param` references filled from the match. */
-        replacePath: z.string().startsWith('/').optional(),
+        stripPrefix: z
+          .string()
+          .startsWith('/')
+          .optional()
+          .describe('Removed from the start of the path before forwarding.'),
+        replacePath: z
+          .string()
+          .startsWith('/')
+          .optional()
+          .describe('The forwarded path; `:param` and `*` are filled from the match.'),
       })
       .strict()
-      .optional(),
-    timeouts: timeoutsSchema.partial().optional(),
+      .optional()
+      .describe('How the path is changed before it is forwarded (one of the two).'),
+    timeouts: routeTimeoutsSchema
+      .optional()
+      .describe('Override the top-level `timeouts` field by field for this route.'),
     headers: z
-      .object({ request: headerOpsSchema.optional(), response: headerOpsSchema.optional() })
+      .object({
+        request: headerOpsSchema.optional().describe('Applied to the request sent upstream.'),
+        response: headerOpsSchema.optional().describe('Applied to the response sent to the client.'),
+      })
       .strict()
-      .optional(),
-    telemetry: routeTelemetrySchema.optional(),
+      .optional()
+      .describe('Header changes for this route.'),
+    telemetry: routeTelemetrySchema.optional().describe('Override the top-level `telemetry` for this route.'),
   })
-  .strict();
+  .strict()
+  .superRefine(checkRewrite);
 
 export const endpointSchema = z
   .object({
-    url: httpUrl,
-    /** Relative share of traffic (used by the balancing policy). */
-    weight: z.number().int().min(1).max(10_000).default(1),
+    url: httpUrl.describe('The origin, e.g. `http://127.0.0.1:3000`. Userinfo is redacted on `/config`.'),
+    weight: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(1)
+      .describe('Relative share of traffic (used by the balancing policy).'),
   })
   .strict();
 
 export const configSchema = z
   .object({
-    /** Where clients connect. */
-    listen: listenAddress.default({ host: '127.0.0.1', port: 8080 }),
+    listen: listenAddress
+      .prefault('127.0.0.1:8080')
+      .describe('Where clients connect. Changing it needs a restart.'),
     admin: z
-      .object({ listen: listenAddress.default({ host: '127.0.0.1', port: 9901 }) })
+      .object({
+        listen: listenAddress
+          .prefault('127.0.0.1:9901')
+          .describe('The admin listener (metrics, health, config). Changing it needs a restart.'),
+      })
       .strict()
-      .default({ listen: { host: '127.0.0.1', port: 9901 } }),
+      .prefault({})
+      .describe('The admin listener.'),
     upstream: z
       .object({
-        /** The service's name; `server.address` on client spans and metrics. */
-        name: z.string().min(1).max(64).default('app'),
-        endpoints: z.array(endpointSchema).min(1, 'at least one endpoint is required'),
-        /** Keep-alive connections per endpoint. */
-        connections: z.number().int().min(1).max(10_000).default(128),
-        keepAliveTimeout: duration.default(4_000),
+        name: z
+          .string()
+          .min(1)
+          .max(64)
+          .default('app')
+          .describe("The service's name; `server.address` on client spans and metrics."),
+        endpoints: z
+          .array(endpointSchema)
+          .min(1, 'at least one endpoint is required')
+          .describe('Where the service listens; at least one.'),
+        connections: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(128)
+          .describe('Keep-alive connections per endpoint.'),
+        keepAliveTimeout: duration.prefault('4s').describe('How long an idle upstream connection is kept.'),
       })
-      .strict(),
-    /** Defaults for every route; a route's own `timeouts` override field by field. */
-    timeouts: timeoutsSchema.default({ connect: 5_000, responseHeaders: 30_000, bodyIdle: 30_000, total: 300_000 }),
+      .strict()
+      .describe('The one service Sidelight fronts (required).'),
+    timeouts: timeoutsSchema
+      .prefault({})
+      .describe("Defaults for every route; a route's own `timeouts` override field by field."),
     proxy: z
       .object({
-        /**
-         * How many proxies in front of Sidelight are trusted to have set
-         * X-Forwarded-*. 0: client-sent values are dropped and replaced.
-         */
-        trustedHops: z.number().int().min(0).max(10).default(0),
-        /** The pseudonym in `Via` (RFC 9110 §7.6.3). */
+        trustedHops: z
+          .number()
+          .int()
+          .min(0)
+          .max(10)
+          .default(0)
+          .describe(
+            'How many proxies in front of Sidelight are trusted to have set X-Forwarded-*. ' +
+              '0: client-sent values are dropped and replaced.',
+          ),
         via: z
           .string()
-          .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/)
-          .default('sidelight'),
-        /** Header that carries the request id both ways. */
-        requestIdHeader: headerName.default('x-request-id'),
+          .regex(TOKEN, 'a Via pseudonym is a token (letters, digits, -._~ and the like)')
+          .default('sidelight')
+          .describe('The pseudonym in `Via` (RFC 9110 §7.6.3).'),
+        requestIdHeader: headerName
+          .default('x-request-id')
+          .describe('Header that carries the request id both ways.'),
       })
       .strict()
-      .default({ trustedHops: 0, via: 'sidelight', requestIdHeader: 'x-request-id' }),
-    /**
-     * Empty: one catch-all route `default` (`/*`). Otherwise first the most
-     * specific match wins (see docs/routing.md).
-     */
-    routes: z.array(routeSchema).default([]),
+      .prefault({})
+      .describe('Forwarding behaviour.'),
+    routes: z
+      .array(routeSchema)
+      .default([])
+      .superRefine(checkRouteNames, { when: () => true })
+      .describe(
+        'Empty: one catch-all route `default` (`/*`). Otherwise the most specific match wins (see docs/routing.md).',
+      ),
     telemetry: z
       .object({
-        /** Root sampling ratio (parent-based: an incoming decision wins). */
-        sampling: samplingRatio.default(0.1),
-        phaseSpans: z.boolean().default(true),
-        /** Keep warn/error log records of unsampled traces. */
-        keepWarnings: z.boolean().default(true),
-        logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-        /** How many recent sampled traces the admin `/debug/traces` keeps. */
-        recentTraces: z.number().int().min(0).max(10_000).default(100),
+        sampling: samplingRatio
+          .default(0.1)
+          .describe('Root sampling ratio (parent-based: an incoming decision wins).'),
+        phaseSpans: z
+          .boolean()
+          .default(true)
+          .describe('Emit one INTERNAL span per proxy phase (route, auth, rate_limit, respond).'),
+        keepWarnings: z.boolean().default(true).describe('Keep warn/error log records of unsampled traces.'),
+        logLevel: z
+          .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+          .default('info')
+          .describe('Minimum level of the JSON log on stdout.'),
+        recentTraces: z
+          .number()
+          .int()
+          .min(0)
+          .max(10_000)
+          .default(100)
+          .describe('How many recent sampled traces the admin `/debug/traces` keeps. Read at start.'),
       })
       .strict()
-      .default({ sampling: 0.1, phaseSpans: true, keepWarnings: true, logLevel: 'info', recentTraces: 100 }),
+      .prefault({})
+      .describe('Traces, logs and metrics.'),
     shutdown: z
       .object({
-        /** How long in-flight requests may take to finish after SIGTERM. */
-        drainTimeout: duration.default(30_000),
+        drainTimeout: duration
+          .prefault('30s')
+          .describe('How long in-flight requests may take to finish after SIGTERM.'),
       })
       .strict()
-      .default({ drainTimeout: 30_000 }),
+      .prefault({})
+      .describe('Graceful shutdown.'),
   })
-  .strict()
-  .superRefine((cfg, ctx) => {
-    const seen = new Map<string, number>();
-    cfg.routes.forEach((r, i) => {
-      const first = seen.get(r.name);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['routes', i, 'name'],
-          message: `duplicate route name "${r.name}" (first at routes.${first})`,
-        });
-      } else seen.set(r.name, i);
-    });
-  });
+  .strict();
 
 /** What a config file or `defineConfig()` is written as (defaults optional). */
 export type ConfigInput = z.input<typeof configSchema>;

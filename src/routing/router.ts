@@ -29,8 +29,7 @@
  */
 import {
   type Entry,
-  finalizeLeaf,
-  forEachLeaf,
+  finalizeTrie,
   HOST_ANY,
   HOST_EXACT,
   insertRoute,
@@ -89,7 +88,7 @@ export class Router<T> {
           if (!TOKEN.test(m)) throw new Error(`invalid method ${JSON.stringify(m)}`);
         }
       } catch (err) {
-        throw new RouteSyntaxError(index, `routes[${index}]: ${(err as Error).message}`);
+        throw new RouteSyntaxError(index, (err as Error).message);
       }
       const paramNames = segments.flatMap((s) =>
         s.kind === 'static' ? [] : s.kind === 'wildcard' ? ['*'] : [s.name],
@@ -119,7 +118,7 @@ export class Router<T> {
         leaf.all.push(entry);
       }
     });
-    forEachLeaf(this.#root, finalizeLeaf);
+    finalizeTrie(this.#root);
     this.#starts = new Int32Array(maxParams);
     this.#ends = new Int32Array(maxParams);
   }
@@ -168,7 +167,18 @@ export class Router<T> {
     let end = path.indexOf('/', start);
     if (end === -1) end = len;
     let seg: string | null = null;
-    if (node.statics !== null) {
+    const keys = node.staticKeys;
+    if (keys !== null) {
+      const segLen = end - start;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        if (key.length === segLen && path.startsWith(key, start)) {
+          const entry = this.#walk(node.staticNodes![i]!, path, end, np);
+          if (entry !== null) return entry;
+          break;
+        }
+      }
+    } else if (node.statics !== null) {
       seg = path.slice(start, end);
       const child = node.statics.get(seg);
       if (child !== undefined) {
@@ -207,15 +217,19 @@ export class Router<T> {
 
   /** The best entry of `leaf` for the current method and host, or null (remembered for 405). */
   #resolve(leaf: Leaf<T>): Entry<T> | null {
-    const list =
-      leaf.byMethod === null ? leaf.anyMethod : (leaf.byMethod.get(this.#method) ?? leaf.anyMethod);
+    let list = leaf.anyMethod;
+    const methods = leaf.methods;
+    for (let i = 0; i < methods.length; i++) {
+      if (methods[i] === this.#method) {
+        list = leaf.lists[i]!;
+        break;
+      }
+    }
     for (let i = 0; i < list.length; i++) {
       const e = list[i]!;
       if (e.hostKind === HOST_ANY || this.#hostMatches(e)) return e;
     }
-    if (leaf.byMethod !== null) {
-      this.#failed[this.#failedCount++] = leaf;
-    }
+    if (methods.length > 0) this.#failed[this.#failedCount++] = leaf;
     return null;
   }
 

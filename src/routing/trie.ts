@@ -50,16 +50,20 @@ export function parseTemplate(template: string): Segment[] {
         if (close === -1) throw bad(`unterminated regex for parameter "${name}"`);
         const source = template.slice(end + 1, close);
         if (source === '') throw bad(`empty regex for parameter "${name}"`);
-        compileSegmentRegex(source); // validates; the router compiles (once) from the source
+        try {
+          compileSegmentRegex(source); // validates; insertRoute compiles it (once per source)
+        } catch (err) {
+          throw bad((err as Error).message);
+        }
         segments.push({ kind: 'regex', name, source });
         end = close + 1;
       } else {
         segments.push({ kind: 'param', name });
       }
       if (end < len && template[end] !== '/') {
-        throw bad(
-          `parameter ":${name}" must span a whole segment; "${template.slice(i, template.indexOf('/', i) >>> 0)}" mixes it with text`,
-        );
+        const slash = template.indexOf('/', end);
+        const segment = template.slice(i, slash === -1 ? len : slash);
+        throw bad(`parameter ":${name}" must span a whole segment; "${segment}" mixes it with text`);
       }
     } else if (c === '*' && (i + 1 === len || template[i + 1] === '/')) {
       if (i + 1 !== len) throw bad('the wildcard "*" may only be the last segment');
@@ -148,9 +152,10 @@ export interface Entry<T> {
 }
 
 export class Leaf<T> {
-  /** Candidates per method (that method's routes plus any-method routes), best first. */
-  byMethod: Map<string, Entry<T>[]> | null = null;
-  /** Candidates for methods no route here names: the any-method routes, best first. */
+  /** Methods named by some route here, and per method its candidates, best first. */
+  methods: string[] = [];
+  lists: Entry<T>[][] = [];
+  /** Candidates for any other method: the any-method routes, best first. */
   anyMethod: Entry<T>[] = [];
   /** Every entry, in list order (for the 405 allowed list). */
   all: Entry<T>[] = [];
@@ -167,8 +172,15 @@ export class RegexChild<T> {
   }
 }
 
+/** Nodes with at most this many static children compare them in place instead of hashing a slice. */
+const SMALL_STATICS = 8;
+
 export class TrieNode<T> {
+  /** Static children when there are many (keyed by segment), else null. */
   statics: Map<string, TrieNode<T>> | null = null;
+  /** Static children when there are few: parallel arrays of segment and child. */
+  staticKeys: string[] | null = null;
+  staticNodes: TrieNode<T>[] | null = null;
   /** Constrained params, in order of first declaration. */
   regexes: RegexChild<T>[] | null = null;
   param: TrieNode<T> | null = null;
@@ -226,26 +238,33 @@ function compareEntries<T>(a: Entry<T>, b: Entry<T>): number {
   return a.index - b.index;
 }
 
-/** Fills the per-method candidate lists once every route has been added. */
-export function finalizeLeaf<T>(leaf: Leaf<T>): void {
+/** Fills the per-method candidate lists of a leaf once every route has been added. */
+function finalizeLeaf<T>(leaf: Leaf<T>): void {
   const methods = new Set<string>();
   for (const e of leaf.all) for (const m of e.methods) methods.add(m);
   leaf.anyMethod = leaf.all.filter((e) => e.methods.length === 0).sort(compareEntries);
-  if (methods.size === 0) return;
-  leaf.byMethod = new Map();
   for (const m of methods) {
-    const list = leaf.all.filter((e) => e.methods.length === 0 || e.methods.includes(m));
-    leaf.byMethod.set(m, list.sort(compareEntries));
+    leaf.methods.push(m);
+    leaf.lists.push(
+      leaf.all.filter((e) => e.methods.length === 0 || e.methods.includes(m)).sort(compareEntries),
+    );
   }
 }
 
-/** Visits every leaf (for finalisation). */
-export function forEachLeaf<T>(node: TrieNode<T>, fn: (leaf: Leaf<T>) => void): void {
-  if (node.leaf !== null) fn(node.leaf);
-  if (node.wildcard !== null) fn(node.wildcard);
-  if (node.statics !== null) for (const child of node.statics.values()) forEachLeaf(child, fn);
-  if (node.regexes !== null) for (const rc of node.regexes) forEachLeaf(rc.node, fn);
-  if (node.param !== null) forEachLeaf(node.param, fn);
+/** Finalises every leaf and picks the static-children representation of every node. */
+export function finalizeTrie<T>(node: TrieNode<T>): void {
+  if (node.leaf !== null) finalizeLeaf(node.leaf);
+  if (node.wildcard !== null) finalizeLeaf(node.wildcard);
+  if (node.statics !== null) {
+    for (const child of node.statics.values()) finalizeTrie(child);
+    if (node.statics.size <= SMALL_STATICS) {
+      node.staticKeys = [...node.statics.keys()];
+      node.staticNodes = [...node.statics.values()];
+      node.statics = null;
+    }
+  }
+  if (node.regexes !== null) for (const rc of node.regexes) finalizeTrie(rc.node);
+  if (node.param !== null) finalizeTrie(node.param);
 }
 
 /**

@@ -27,7 +27,9 @@ function refParse(template: string): RefSegment[] {
       if (s === '*') return { kind: 'wildcard' };
       const m = /^:(\w+)(?:\((.*)\))?$/.exec(s);
       if (m === null) return { kind: 'static', value: s };
-      return m[2] === undefined ? { kind: 'param', name: m[1]! } : { kind: 'regex', name: m[1]!, source: m[2] };
+      return m[2] === undefined
+        ? { kind: 'param', name: m[1]! }
+        : { kind: 'regex', name: m[1]!, source: m[2] };
     });
 }
 
@@ -41,7 +43,7 @@ function shapeOf(s: RefSegment): string {
 function hostRank(hosts: readonly string[], rawHost: string | undefined): [number, number] | null {
   if (hosts.length === 0) return [2, 0];
   if (rawHost === undefined) return null;
-  const host = rawHost.replace(/:\d+$/, '').toLowerCase();
+  const host = rawHost.replace(/:\d+$/, '').replace(/\.$/, '').toLowerCase();
   let best: [number, number] | null = null;
   for (const pattern of hosts) {
     const p = pattern.toLowerCase();
@@ -140,115 +142,150 @@ function refFind<T>(
 // ---------------------------------------------------------------------------
 // Generators
 
-const STATIC_WORDS = ['a', 'b', 'api', '10', '7x'];
 const REGEXES = ['\\d+', '[a-z]+', '[a-z0-9]+'];
-const PATH_WORDS = [...STATIC_WORDS, '123', 'zz', 'q9', 'b'];
+const REGEX_WORDS: Record<string, string[]> = {
+  '\\d+': ['10', '123'],
+  '[a-z]+': ['a', 'zz', 'api'],
+  '[a-z0-9]+': ['q9', '7x', '10', 'b'],
+};
+const METHODS = ['GET', 'GET', 'POST', 'PUT', 'DELETE'];
+const HOSTS = [undefined, undefined, 'a.com', 'A.com:8080', 'x.a.com', 'X.A.COM.', 'b.com', 'c.com'];
 
-const segmentArb = fc.oneof(
-  { weight: 5, arbitrary: fc.constantFrom(...STATIC_WORDS).map((v) => ({ kind: 'static' as const, v })) },
-  { weight: 2, arbitrary: fc.constantFrom(...REGEXES).map((v) => ({ kind: 'regex' as const, v })) },
-  { weight: 2, arbitrary: fc.constant({ kind: 'param' as const, v: '' }) },
-);
+interface Shape {
+  staticWords: string[];
+  minRoutes: number;
+  maxRoutes: number;
+  maxSegments: number;
+}
 
-const templateArb = fc
-  .record({
-    segments: fc.array(segmentArb, { maxLength: 4 }),
-    names: fc.array(fc.constantFrom('p', 'q'), { minLength: 4, maxLength: 4 }),
-    tail: fc.constantFrom('', '', '', '*', '/'),
-  })
-  .map(({ segments, names, tail }) => {
-    const parts = segments.map((s, i) => {
-      if (s.kind === 'static') return s.v;
-      const name = `${names[i]}${i}`;
-      return s.kind === 'param' ? `:${name}` : `:${name}(${s.v})`;
+/** Tables and lookups (method, host, path) for them; paths mostly built from the table's own segments. */
+function scenarioArb(shape: Shape) {
+  const pathWords = [...shape.staticWords, '123', 'zz', 'q9', 'b'];
+  const segmentArb = fc.oneof(
+    {
+      weight: 5,
+      arbitrary: fc.constantFrom(...shape.staticWords).map((v) => ({ kind: 'static' as const, v })),
+    },
+    { weight: 2, arbitrary: fc.constantFrom(...REGEXES).map((v) => ({ kind: 'regex' as const, v })) },
+    { weight: 2, arbitrary: fc.constant({ kind: 'param' as const, v: '' }) },
+  );
+  const templateArb = fc
+    .record({
+      segments: fc.array(segmentArb, { maxLength: shape.maxSegments }),
+      names: fc.array(fc.constantFrom('p', 'q'), {
+        minLength: shape.maxSegments,
+        maxLength: shape.maxSegments,
+      }),
+      tail: fc.constantFrom('', '', '', '*', '/'),
+    })
+    .map(({ segments, names, tail }) => {
+      const parts = segments.map((s, i) => {
+        if (s.kind === 'static') return s.v;
+        const name = `${names[i]}${i}`;
+        return s.kind === 'param' ? `:${name}` : `:${name}(${s.v})`;
+      });
+      if (tail === '*') parts.push('*');
+      let t = `/${parts.join('/')}`;
+      if (tail === '/' && parts.length > 0) t += '/';
+      return t;
     });
-    if (tail === '*') parts.push('*');
-    let t = `/${parts.join('/')}`;
-    if (tail === '/' && parts.length > 0) t += '/';
-    return t;
+  const routeArb = fc.record({
+    path: templateArb,
+    methods: fc.oneof(
+      fc.constant<string[]>([]),
+      fc.uniqueArray(fc.constantFrom('GET', 'POST', 'PUT'), { minLength: 1, maxLength: 2 }),
+    ),
+    hosts: fc.oneof(
+      { weight: 6, arbitrary: fc.constant<string[]>([]) },
+      { weight: 1, arbitrary: fc.constant(['a.com']) },
+      { weight: 1, arbitrary: fc.constant(['*.a.com']) },
+      { weight: 1, arbitrary: fc.constant(['b.com', '*.a.com']) },
+      { weight: 1, arbitrary: fc.constant(['x.a.com']) },
+      { weight: 1, arbitrary: fc.constant(['*.com']) },
+    ),
   });
+  const tableArb = fc
+    .array(routeArb, { minLength: shape.minRoutes, maxLength: shape.maxRoutes, size: 'max' })
+    .map((rs) => rs.map((r, value) => ({ ...r, value })));
 
-const routeArb = fc.record({
-  path: templateArb,
-  methods: fc.oneof(
-    fc.constant<string[]>([]),
-    fc.uniqueArray(fc.constantFrom('GET', 'POST', 'PUT'), { minLength: 1, maxLength: 2 }),
-  ),
-  hosts: fc.oneof(
-    { weight: 6, arbitrary: fc.constant<string[]>([]) },
-    { weight: 1, arbitrary: fc.constant(['a.com']) },
-    { weight: 1, arbitrary: fc.constant(['*.a.com']) },
-    { weight: 1, arbitrary: fc.constant(['b.com', '*.a.com']) },
-  ),
-});
-
-const tableArb = fc.array(routeArb, { minLength: 1, maxLength: 14 }).map((rs) => rs.map((r, value) => ({ ...r, value })));
-
-/** A path built from a table's own segments (so many match), or from the general pool. */
-function pathArb(table: readonly RouteDefinition<number>[]): fc.Arbitrary<string> {
-  const fromTable = fc
-    .constantFrom(...table.map((r) => r.path))
-    .chain((t) => {
+  const pathArb = (table: readonly RouteDefinition<number>[]): fc.Arbitrary<string> => {
+    const fromTable = fc.constantFrom(...table.map((r) => r.path)).chain((t) => {
       const segs = refParse(t);
       return fc
         .tuple(
           fc.tuple(
-            ...segs.map((s) =>
-              s.kind === 'static'
-                ? fc.oneof({ weight: 4, arbitrary: fc.constant(s.value) }, fc.constantFrom(...PATH_WORDS))
-                : fc.array(fc.constantFrom(...PATH_WORDS), {
-                    minLength: s.kind === 'wildcard' ? 0 : 1,
-                    maxLength: s.kind === 'wildcard' ? 2 : 1,
-                  }).map((a) => a.join('/')),
-            ),
+            ...segs.map((s) => {
+              if (s.kind === 'static') {
+                return fc.oneof(
+                  { weight: 12, arbitrary: fc.constant(s.value) },
+                  fc.constantFrom(...pathWords),
+                );
+              }
+              if (s.kind === 'wildcard') {
+                return fc.array(fc.constantFrom(...pathWords), { maxLength: 2 }).map((a) => a.join('/'));
+              }
+              const fitting = s.kind === 'regex' ? REGEX_WORDS[s.source]! : pathWords;
+              return fc.oneof(
+                { weight: 4, arbitrary: fc.constantFrom(...fitting) },
+                fc.constantFrom(...pathWords),
+              );
+            }),
           ),
-          fc.constantFrom('', '', '', '/'),
+          fc.constantFrom('', '', '', '', '', '/'),
         )
         .map(([parts, slash]) => {
           const p = `/${parts.filter((x) => x !== '').join('/')}`;
           return p === '/' ? p : p.replace(/\/$/, '') + slash;
         });
     });
-  const random = fc
-    .tuple(fc.array(fc.constantFrom(...PATH_WORDS), { maxLength: 5 }), fc.boolean())
-    .map(([segs, slash]) => (segs.length === 0 ? '/' : `/${segs.join('/')}${slash ? '/' : ''}`));
-  return fc.oneof({ weight: 3, arbitrary: fromTable }, { weight: 1, arbitrary: random });
-}
+    const random = fc
+      .tuple(fc.array(fc.constantFrom(...pathWords), { maxLength: shape.maxSegments + 1 }), fc.boolean())
+      .map(([segs, slash]) => (segs.length === 0 ? '/' : `/${segs.join('/')}${slash ? '/' : ''}`));
+    return fc.oneof({ weight: 5, arbitrary: fromTable }, { weight: 1, arbitrary: random });
+  };
 
-const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
-const HOSTS = [undefined, 'a.com', 'A.com:8080', 'x.a.com', 'b.com', 'c.com'];
+  return tableArb.chain((table) =>
+    fc.tuple(
+      fc.constant(table),
+      fc.array(fc.tuple(fc.constantFrom(...METHODS), fc.constantFrom(...HOSTS), pathArb(table)), {
+        minLength: 1,
+        maxLength: 25,
+      }),
+    ),
+  );
+}
 
 // ---------------------------------------------------------------------------
 
 describe('Router.find agrees with the reference matcher', () => {
-  it('on random tables and nearby paths', () => {
-    let matched = 0;
+  const check = (shape: Shape, numRuns: number) => {
+    const seen = { match: 0, method_not_allowed: 0, not_found: 0 };
     let total = 0;
     fc.assert(
-      fc.property(
-        tableArb.chain((table) =>
-          fc.tuple(
-            fc.constant(table),
-            fc.array(fc.tuple(fc.constantFrom(...METHODS), fc.constantFrom(...HOSTS), pathArb(table)), {
-              minLength: 1,
-              maxLength: 25,
-            }),
-          ),
-        ),
-        ([table, lookups]) => {
-          const router = new Router(table);
-          for (const [method, host, path] of lookups) {
-            const expected = refFind(table, method, host, path);
-            const actual = router.find(method, host, path);
-            total++;
-            if (expected.kind === 'match') matched++;
-            expect({ method, host, path, result: actual }).toEqual({ method, host, path, result: expected });
-          }
-        },
-      ),
-      { numRuns: 500 },
+      fc.property(scenarioArb(shape), ([table, lookups]) => {
+        const router = new Router(table);
+        for (const [method, host, path] of lookups) {
+          const expected = refFind(table, method, host, path);
+          const actual = router.find(method, host, path);
+          total++;
+          seen[expected.kind]++;
+          expect({ method, host, path, result: actual }).toEqual({ method, host, path, result: expected });
+        }
+      }),
+      { numRuns },
     );
-    // The generators are meant to produce mostly matching paths.
-    expect(matched / total).toBeGreaterThan(0.3);
+    // The generators are meant to exercise every outcome, mostly matches.
+    expect(seen.match / total).toBeGreaterThan(0.35);
+    expect(seen.method_not_allowed / total).toBeGreaterThan(0.01);
+    expect(seen.not_found / total).toBeGreaterThan(0.01);
+  };
+
+  it('on small, dense random tables and nearby paths', () => {
+    check({ staticWords: ['a', 'b', 'api', '10', '7x'], minRoutes: 1, maxRoutes: 14, maxSegments: 4 }, 1000);
+  });
+
+  it('on wider tables (nodes with many static children are hashed)', () => {
+    const staticWords = ['a', 'b', 'api', '10', '7x', ...Array.from({ length: 12 }, (_, i) => `w${i}`)];
+    check({ staticWords, minRoutes: 30, maxRoutes: 60, maxSegments: 3 }, 300);
   });
 });
