@@ -28,7 +28,11 @@ const server = createServer((req, res) => {
     res.writeHead(404, { 'content-length': '0' }).end();
     return;
   }
-  const entry = (stats[path] ??= { requests: 0, bytes: 0 });
+  let entry = stats[path];
+  if (!entry) {
+    entry = { requests: 0, bytes: 0 };
+    stats[path] = entry;
+  }
   entry.requests++;
   req.on('data', (chunk: Buffer) => {
     entry.bytes += chunk.length;

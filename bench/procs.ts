@@ -3,10 +3,10 @@
  * `taskset`), track every child so it is killed on exit or error, wait for a
  * port to accept connections, read RSS and CPU time from /proc.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -21,15 +21,11 @@ export function which(cmd: string): string | undefined {
   return undefined;
 }
 
-/** First line of a command's output (stdout or stderr), for version strings. */
+/** A command's stdout and stderr together (version strings go to either). */
 export function commandOutput(cmd: string, args: string[]): string | undefined {
-  try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 5_000 });
-  } catch (err) {
-    // `nginx -v` writes to stderr and exits 0; some tools exit non-zero on --version.
-    const e = err as { stdout?: string; stderr?: string };
-    return (e.stdout || e.stderr) ?? undefined;
-  }
+  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 5_000 });
+  if (r.error) return undefined;
+  return `${r.stdout ?? ''}${r.stderr ?? ''}`;
 }
 
 /** Which core each role runs on; undefined when pinning is unavailable. */
@@ -39,13 +35,25 @@ export interface Pinning {
 }
 
 let tasksetPath: string | undefined | null = null;
+let niceLevel = 0;
 
-/** `taskset -c <core>` prefix when taskset exists and core is given. */
+/**
+ * Scheduling priority for every process spawned from now on (`nice -n N`).
+ * Negative values need root; they keep unrelated work on a shared machine
+ * from stealing the measured cores.
+ */
+export function setNice(n: number): void {
+  niceLevel = n;
+}
+
+/** Prefix `nice -n N` (if set) and `taskset -c <core>` (if available and core given). */
 export function pinnedCommand(core: number | undefined, cmd: string, args: string[]): [string, string[]] {
   if (tasksetPath === null) tasksetPath = which('taskset');
-  if (core === undefined || !tasksetPath) return [cmd, args];
-  // taskset execs the command, so the pid we get is the program's own pid.
-  return [tasksetPath, ['-c', String(core), cmd, ...args]];
+  // nice and taskset both exec the command, so the pid we get is the program's own pid.
+  const argv = [cmd, ...args];
+  if (core !== undefined && tasksetPath) argv.unshift(tasksetPath, '-c', String(core));
+  if (niceLevel !== 0) argv.unshift('nice', '-n', String(niceLevel));
+  return [argv[0]!, argv.slice(1)];
 }
 
 export interface SpawnOptions {
@@ -190,17 +198,26 @@ function tryConnect(host: string, port: number): Promise<boolean> {
 }
 
 /** Poll until host:port accepts TCP connections; fail early if `child` exits. */
-export async function waitForPort(host: string, port: number, timeoutMs: number, child?: Child): Promise<void> {
+export async function waitForPort(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  child?: Child,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child && !child.isRunning()) {
-      throw new Error(`${child.name} exited before listening on ${host}:${port}\n${child.output().slice(-2000)}`);
+      throw new Error(
+        `${child.name} exited before listening on ${host}:${port}\n${child.output().slice(-2000)}`,
+      );
     }
     if (await tryConnect(host, port)) return;
     await sleep(50);
   }
   const out = child ? `\n${child.output().slice(-2000)}` : '';
-  throw new Error(`${child?.name ?? 'process'} did not listen on ${host}:${port} within ${timeoutMs} ms${out}`);
+  throw new Error(
+    `${child?.name ?? 'process'} did not listen on ${host}:${port} within ${timeoutMs} ms${out}`,
+  );
 }
 
 /** Resident set size in MiB from /proc/<pid>/status, or undefined. */
@@ -238,7 +255,11 @@ export function runToCompletion(
 ): Promise<{ code: number | string; stdout: string; stderr: string }> {
   const [file, argv] = pinnedCommand(opts.core, cmd, args);
   return new Promise((resolve) => {
-    const proc = spawn(file, argv, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(file, argv, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (c: Buffer) => {

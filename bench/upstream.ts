@@ -18,9 +18,10 @@ export interface Upstream {
 
 export const UPSTREAM_PATHS = { small: '/1k', large: '/1m' } as const;
 
+/** nginx when installed; `SIDELIGHT_BENCH_UPSTREAM=node` forces the node:http fallback. */
 export async function startUpstream(core: number | undefined): Promise<Upstream> {
   const port = await freePort();
-  if (which('nginx')) {
+  if (which('nginx') && process.env.SIDELIGHT_BENCH_UPSTREAM !== 'node') {
     const dir = makeTempDir('upstream');
     const root = join(dir, 'www');
     mkdirSync(root, { recursive: true });
@@ -42,13 +43,15 @@ export async function startUpstream(core: number | undefined): Promise<Upstream>
     return { ...r, kind: 'nginx', note: 'nginx static files, one process' };
   }
   const script = new URL('./upstream-node.ts', import.meta.url).pathname;
-  const child = spawnTracked('upstream-node', process.execPath, [script, '--listen', `127.0.0.1:${port}`], { core });
+  const child = spawnTracked('upstream-node', process.execPath, [script, '--listen', `127.0.0.1:${port}`], {
+    core,
+  });
   await waitForPort('127.0.0.1', port, 10_000, child);
   return {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid,
     kind: 'node',
-    note: 'nginx not installed: node:http fallback upstream (may be the bottleneck for fast peers)',
+    note: `${which('nginx') ? 'forced by SIDELIGHT_BENCH_UPSTREAM=node' : 'nginx not installed'}: node:http fallback upstream (may be the bottleneck for fast peers)`,
     stop: () => child.stop(),
   };
 }

@@ -80,7 +80,11 @@ function nowUs(): number {
 
 async function generate(opts: Omit<FixedRateOptions, 'core'>): Promise<FixedRateResult> {
   const url = new URL(opts.url);
-  const pool = new Pool(url.origin, { connections: opts.connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const pool = new Pool(url.origin, {
+    connections: opts.connections,
+    pipelining: 1,
+    keepAliveTimeout: 60_000,
+  });
   const path = url.pathname + url.search;
   const intervalUs = 1e6 / opts.rate;
   const warmupUs = Math.min(1e6, (opts.durationS * 1e6) / 10);
@@ -135,7 +139,7 @@ async function generate(opts: Omit<FixedRateOptions, 'core'>): Promise<FixedRate
     const timer = setInterval(tick, 1);
   });
   // Let the last requests finish (bounded).
-  const drainUntil = Date.now() + 5_000;
+  const drainUntil = Date.now() + 20_000;
   while (inFlight > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 5));
   errors += inFlight; // never completed
   await pool.close();

@@ -46,6 +46,11 @@ export const caddyPeer: Contender = {
       env: { ...process.env, GOMAXPROCS: '1', HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
     });
     await waitForPort('127.0.0.1', port, 15_000, child);
-    return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => child.stop(), output: child.output };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      pid: child.pid,
+      stop: () => child.stop(),
+      output: child.output,
+    };
   },
 };

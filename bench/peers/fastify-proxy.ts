@@ -15,6 +15,9 @@ const at = values.listen.lastIndexOf(':');
 
 const app = Fastify({ logger: false, keepAliveTimeout: 75_000 });
 await app.register(proxy, { upstream: values.upstream, undici: { connections: 128, pipelining: 1 } });
-const address = await app.listen({ host: values.listen.slice(0, at), port: Number(values.listen.slice(at + 1)) });
+const address = await app.listen({
+  host: values.listen.slice(0, at),
+  port: Number(values.listen.slice(at + 1)),
+});
 process.stdout.write(`listening ${address}\n`);
 process.on('SIGTERM', () => void app.close().finally(() => process.exit(0)));

@@ -17,7 +17,7 @@ export const haproxyPeer: Contender = {
       conf,
       `global
   nbthread 1
-  maxconn 20000
+  maxconn 4000
 
 defaults
   mode http
@@ -39,6 +39,11 @@ backend be
     // -db: stay in the foreground, no daemon, no master process.
     const child = spawnTracked('haproxy', bin, ['-db', '-f', conf], { core, cwd: dir });
     await waitForPort('127.0.0.1', port, 10_000, child);
-    return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => child.stop(), output: child.output };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      pid: child.pid,
+      stop: () => child.stop(),
+      output: child.output,
+    };
   },
 };

@@ -9,7 +9,8 @@ import type { Contender, Running, StartOptions } from './types.ts';
  * pid/log/temp paths inside `dir` so it runs as root without touching /var.
  */
 export function writeNginxConf(dir: string, httpBody: string): string {
-  for (const t of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, t), { recursive: true });
+  for (const t of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'])
+    mkdirSync(join(dir, t), { recursive: true });
   const conf = `daemon off;
 master_process off;
 worker_processes 1;
@@ -36,7 +37,13 @@ ${httpBody}
 }
 
 /** Start nginx on a written config; resolves when the port accepts connections. */
-export async function startNginx(name: string, dir: string, conf: string, port: number, core?: number): Promise<Running> {
+export async function startNginx(
+  name: string,
+  dir: string,
+  conf: string,
+  port: number,
+  core?: number,
+): Promise<Running> {
   const bin = which('nginx');
   if (!bin) throw new Error('nginx not installed');
   const child = spawnTracked(name, bin, ['-p', `${dir}/`, '-e', `${dir}/error.log`, '-c', conf], { core });

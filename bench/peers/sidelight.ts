@@ -27,7 +27,12 @@ function sidelight(name: string, telemetry: Record<string, unknown>, opts: Sidel
       const adminPort = await freePort();
       const listen = `127.0.0.1:${port}`;
       const admin = `127.0.0.1:${adminPort}`;
-      const config = { upstream: { endpoints: [{ url: upstream }] }, listen, admin: { listen: admin }, telemetry };
+      const config = {
+        upstream: { endpoints: [{ url: upstream }] },
+        listen,
+        admin: { listen: admin },
+        telemetry,
+      };
       const file = join(dir, 'sidelight.json');
       writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
       const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' };

@@ -19,7 +19,15 @@ const port = Number(values.listen.slice(at + 1));
 
 const pool = new Pool(values.upstream, { connections: 128, pipelining: 1 });
 // undici throws on some of these and must not forward the others.
-const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+const HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+]);
 
 function strip(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>) {
   const out: Record<string, string | string[]> = {};
@@ -31,9 +39,16 @@ function strip(headers: IncomingHttpHeaders | Record<string, string | string[] |
 }
 
 const server = createServer((req, res) => {
-  const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+  const hasBody =
+    req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
   pool.stream(
-    { path: req.url ?? '/', method: req.method ?? 'GET', headers: strip(req.headers), body: hasBody ? req : null, opaque: res },
+    {
+      path: req.url ?? '/',
+      method: req.method ?? 'GET',
+      headers: strip(req.headers),
+      body: hasBody ? req : null,
+      opaque: res,
+    },
     ({ statusCode, headers, opaque }) => {
       const out = opaque as ServerResponse;
       out.writeHead(statusCode, strip(headers));
