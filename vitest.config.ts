@@ -1,12 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
-// Integration tests start real servers on port 0; running files in parallel on a
-// 2-core machine is fine, but give socket-heavy tests room.
+// CI asks for a JSON report (its summary line is built from it).
+const report = process.env.SIDELIGHT_TEST_REPORT;
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
-    hookTimeout: 30_000,
+    hookTimeout: 60_000,
     pool: 'forks',
+    reporters: report ? ['default', 'json'] : ['default'],
+    ...(report ? { outputFile: { json: report } } : {}),
   },
 });

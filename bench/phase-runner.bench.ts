@@ -55,7 +55,11 @@ function fakeExchange(): { req: IncomingMessage; res: ServerResponse } {
   return { req, res };
 }
 
-async function measure(runtime: Runtime, observer: RequestObserver | undefined, iterations: number): Promise<number> {
+async function measure(
+  runtime: Runtime,
+  observer: RequestObserver | undefined,
+  iterations: number,
+): Promise<number> {
   const run = async () => {
     const { req, res } = fakeExchange();
     const ctx = new RequestContext(req, res, runtime, performance.now(), observer);

@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { type AdminHandler, coreAdminRoutes, createAdminServer } from './admin/server.ts';
+import { telemetryAdminRoutes } from './admin/telemetry-routes.ts';
 import { provision } from './config/provision.ts';
 import type { Config } from './config/schema.ts';
 import { RuntimeStore } from './config/store.ts';
@@ -12,7 +13,6 @@ import type { RequestObserver } from './pipeline/pipeline.ts';
 import { type DrainResult, drain } from './server/drain.ts';
 import { listen } from './server/listen.ts';
 import { createProxyServer } from './server/proxy-server.ts';
-import { telemetryAdminRoutes } from './admin/telemetry-routes.ts';
 import { createLogger } from './telemetry/logging.ts';
 import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 import { TelemetryObserver } from './telemetry/observer.ts';
@@ -65,7 +65,8 @@ export async function startSidelight(config: Config, options: SidelightOptions =
     });
   const proxy = createProxyServer(store, observer, log);
   const routes = new Map(coreAdminRoutes(store));
-  for (const [path, handler] of telemetryAdminRoutes(metrics, options.telemetry?.recent)) routes.set(path, handler);
+  for (const [path, handler] of telemetryAdminRoutes(metrics, options.telemetry?.recent))
+    routes.set(path, handler);
   for (const [path, handler] of options.adminRoutes ?? []) routes.set(path, handler);
   const admin = createAdminServer(routes);
   const servers: Server[] = [proxy, admin];

@@ -4,17 +4,22 @@
  * format otherwise) and `/debug/traces` (the recent-trace buffer).
  */
 import client from 'prom-client';
-import type { RecentTraces } from '../telemetry/recent-traces.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
+import type { RecentTraces } from '../telemetry/recent-traces.ts';
 import { type AdminHandler, sendJson } from './server.ts';
 
-export function telemetryAdminRoutes(metrics: Metrics, recent: RecentTraces | undefined): Map<string, AdminHandler> {
+export function telemetryAdminRoutes(
+  metrics: Metrics,
+  recent: RecentTraces | undefined,
+): Map<string, AdminHandler> {
   const registry = metrics.registry;
   // The registry renders one format at a time: scrapes take turns.
   let queue: Promise<unknown> = Promise.resolve();
   const render = (openMetrics: boolean): Promise<{ body: string; type: string }> => {
     const next = queue.then(async () => {
-      const type = openMetrics ? client.Registry.OPENMETRICS_CONTENT_TYPE : client.Registry.PROMETHEUS_CONTENT_TYPE;
+      const type = openMetrics
+        ? client.Registry.OPENMETRICS_CONTENT_TYPE
+        : client.Registry.PROMETHEUS_CONTENT_TYPE;
       registry.setContentType(type);
       try {
         return { body: await registry.metrics(), type };
@@ -46,7 +51,8 @@ export function telemetryAdminRoutes(metrics: Metrics, recent: RecentTraces | un
         const traceId = new URL(req.url ?? '/', 'http://admin').searchParams.get('trace_id');
         if (traceId !== null) {
           const found = recent.find(traceId);
-          if (found === undefined) sendJson(res, 404, { error: 'trace not in the buffer', trace_id: traceId });
+          if (found === undefined)
+            sendJson(res, 404, { error: 'trace not in the buffer', trace_id: traceId });
           else sendJson(res, 200, found);
           return;
         }

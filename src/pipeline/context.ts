@@ -5,7 +5,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import type { Runtime, RouteRuntime } from '../config/runtime.ts';
+import type { RouteRuntime, Runtime } from '../config/runtime.ts';
 import type { Timeouts } from '../config/schema.ts';
 import type { RequestTrace } from '../telemetry/observer.ts';
 import type { UpstreamExchange } from '../upstream/exchange.ts';

@@ -2,8 +2,7 @@
  * What a phase returns: carry on, or stop with a local reply. A local reply is
  * a catalogued ProxyError, so every reply the proxy makes itself has a reason.
  */
-import type { RequestContext } from './context.ts';
-import type { PhaseName } from './context.ts';
+import type { PhaseName, RequestContext } from './context.ts';
 import type { ProxyError } from './errors.ts';
 
 export const CONTINUE = 'continue' as const;

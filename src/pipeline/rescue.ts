@@ -20,7 +20,11 @@ export function writeLocalReply(
   requestId: string,
   requestIdHeader: string,
 ): void {
-  const body = JSON.stringify({ error: REASONS[err.reason].message, reason: err.reason, request_id: requestId });
+  const body = JSON.stringify({
+    error: REASONS[err.reason].message,
+    reason: err.reason,
+    request_id: requestId,
+  });
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
@@ -45,5 +49,9 @@ export function rescue(ctx: RequestContext, err: ProxyError): void {
     return;
   }
   ctx.status = err.status;
+  // Part of the request body may still be on the wire, unread (the upstream
+  // stopped reading it, or the client stalled): the connection cannot carry
+  // another request, so it closes after the reply.
+  if (!ctx.req.complete) res.shouldKeepAlive = false;
   writeLocalReply(res, err, ctx.requestId, ctx.runtime.policy.requestIdHeader);
 }

@@ -1,7 +1,8 @@
 /**
- * The one phase runner. Every phase goes through `runPhase`: it marks the
- * phase on the context, times it and turns a thrown error into an outcome, so
- * no phase needs its own try/catch. Synchronous phases are not awaited.
+ * The one phase runner. Every phase goes through it: it marks the phase on
+ * the context, times it and turns a thrown error into an outcome, so no phase
+ * needs its own try/catch. Synchronous phases are not awaited, and one clock
+ * reading serves as the end of a phase and the start of the next.
  */
 import type { RequestContext } from './context.ts';
 import { CONTINUE, type Outcome, type Phase } from './outcome.ts';
@@ -10,7 +11,8 @@ import { toProxyError } from './rescue.ts';
 /** Observes phase timings; the telemetry layer implements it. */
 export interface PhaseObserver {
   phaseStart(ctx: RequestContext, phase: Phase): void;
-  phaseEnd(ctx: RequestContext, phase: Phase, outcome: Outcome, startedAt: number): void;
+  /** `startedAt`/`endedAt` are performance.now() readings. */
+  phaseEnd(ctx: RequestContext, phase: Phase, outcome: Outcome, startedAt: number, endedAt: number): void;
 }
 
 export async function runPipeline(
@@ -18,9 +20,9 @@ export async function runPipeline(
   phases: readonly Phase[],
   observer: PhaseObserver | undefined,
 ): Promise<Outcome> {
+  let startedAt = ctx.startedAt;
   for (const phase of phases) {
     ctx.phase = phase.name;
-    const startedAt = performance.now();
     observer?.phaseStart(ctx, phase);
     let outcome: Outcome;
     try {
@@ -29,8 +31,10 @@ export async function runPipeline(
     } catch (err) {
       outcome = toProxyError(err);
     }
-    observer?.phaseEnd(ctx, phase, outcome, startedAt);
+    const endedAt = performance.now();
+    observer?.phaseEnd(ctx, phase, outcome, startedAt, endedAt);
     if (outcome !== CONTINUE) return outcome;
+    startedAt = endedAt;
   }
   return CONTINUE;
 }

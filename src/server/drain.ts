@@ -7,6 +7,7 @@
  */
 import type { Server } from 'node:http';
 import type { RuntimeStore } from '../config/store.ts';
+import { ProxyError } from '../pipeline/errors.ts';
 
 export interface DrainResult {
   /** Requests still in flight when the drain timeout expired (0 = clean). */
@@ -14,7 +15,11 @@ export interface DrainResult {
   durationMs: number;
 }
 
-export async function drain(store: RuntimeStore, servers: readonly Server[], timeoutMs: number): Promise<DrainResult> {
+export async function drain(
+  store: RuntimeStore,
+  servers: readonly Server[],
+  timeoutMs: number,
+): Promise<DrainResult> {
   const started = performance.now();
   store.draining = true;
   for (const s of servers) {
@@ -27,8 +32,16 @@ export async function drain(store: RuntimeStore, servers: readonly Server[], tim
     for (const s of servers) s.closeIdleConnections();
   }
   const abandoned = store.inflight;
-  for (const s of servers) s.closeAllConnections();
   const runtimes = store.all();
-  await Promise.all(runtimes.map((rt) => (abandoned > 0 ? rt.upstream.destroy() : rt.upstream.close())));
+  if (abandoned > 0) {
+    // Cut the exchanges still running with a catalogued reason first, so they are
+    // recorded as `draining` (not as an upstream failure) and a client still
+    // waiting for its response head gets a 503 rather than a bare disconnect.
+    const reason = new ProxyError('draining', { detail: `(drain timeout ${timeoutMs} ms)` });
+    await Promise.all(runtimes.map((rt) => rt.upstream.destroy(reason)));
+    await new Promise((r) => setImmediate(r));
+  }
+  for (const s of servers) s.closeAllConnections();
+  if (abandoned === 0) await Promise.all(runtimes.map((rt) => rt.upstream.close()));
   return { abandoned, durationMs: Math.round(performance.now() - started) };
 }

@@ -4,7 +4,7 @@
  * local-reply shape and a catalogued reason.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { RuntimeStore } from '../config/store.ts';
@@ -18,7 +18,11 @@ function clientErrorReason(code: string | undefined): Reason {
   return 'bad_request';
 }
 
-export function createProxyServer(store: RuntimeStore, observer: RequestObserver | undefined, log: Logger): Server {
+export function createProxyServer(
+  store: RuntimeStore,
+  observer: RequestObserver | undefined,
+  log: Logger,
+): Server {
   const server = createServer(
     {
       // The total budget per route governs slow uploads; Node's own 300 s cap would cut 1 GiB transfers.
@@ -40,10 +44,13 @@ export function createProxyServer(store: RuntimeStore, observer: RequestObserver
     }
     const reason = clientErrorReason(err.code);
     const spec = REASONS[reason];
-    const body = JSON.stringify({ error: spec.message, reason, request_id: randomUUID() });
+    // Same shape as every other local reply (rescue.ts), request id header included.
+    const requestId = randomUUID();
+    const body = JSON.stringify({ error: spec.message, reason, request_id: requestId });
     socket.end(
-      `HTTP/1.1 ${spec.status} ${reason}\r\nconnection: close\r\ncontent-type: application/json\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      `HTTP/1.1 ${spec.status} ${STATUS_CODES[spec.status]}\r\nconnection: close\r\n` +
+        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `cache-control: no-store\r\n${store.current.policy.requestIdHeader}: ${requestId}\r\n\r\n${body}`,
     );
   });
   return server;

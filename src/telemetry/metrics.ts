@@ -4,8 +4,13 @@
  * exists, and label values only from closed sets or config: route templates
  * (`unmatched`), normalised methods (`_OTHER`), status codes, catalogued
  * reasons. Never a raw path, user id or header value.
+ *
+ * The five per-request histograms are FastHistograms (histogram.ts: same
+ * exposition, exemplars included, a fraction of the cost per observation);
+ * everything else is a plain prom-client metric.
  */
 import client from 'prom-client';
+import { FastHistogram } from './histogram.ts';
 
 /** OpenTelemetry semantic-convention buckets for HTTP durations (seconds). */
 export const HTTP_DURATION_BUCKETS = [
@@ -46,28 +51,25 @@ export function createMetrics(sources: MetricSources = {}) {
   registry.setContentType(client.Registry.OPENMETRICS_CONTENT_TYPE);
   const registers = [registry];
 
-  const serverDuration = new client.Histogram({
+  const serverDuration = new FastHistogram({
     name: 'http_server_request_duration_seconds',
     help: 'Duration of HTTP server requests, from accept to the last response byte.',
     labelNames: ['http_request_method', 'http_route', 'http_response_status_code', 'error_type'] as const,
     buckets: HTTP_DURATION_BUCKETS,
-    enableExemplars: true,
     registers,
   });
-  const clientDuration = new client.Histogram({
+  const clientDuration = new FastHistogram({
     name: 'http_client_request_duration_seconds',
     help: 'Duration of upstream attempts, from dispatch to the last response byte.',
     labelNames: ['http_request_method', 'server_address', 'http_response_status_code', 'error_type'] as const,
     buckets: HTTP_DURATION_BUCKETS,
-    enableExemplars: true,
     registers,
   });
-  const phaseDuration = new client.Histogram({
+  const phaseDuration = new FastHistogram({
     name: 'sidelight_phase_duration_seconds',
     help: 'Duration of each proxy phase (accept, route, auth, rate_limit, upstream, respond).',
     labelNames: ['phase', 'http_route'] as const,
     buckets: PHASE_BUCKETS,
-    enableExemplars: true,
     registers,
   });
   const activeRequests = new client.Gauge({
@@ -75,14 +77,14 @@ export function createMetrics(sources: MetricSources = {}) {
     help: 'HTTP server requests in flight.',
     registers,
   });
-  const requestBodySize = new client.Histogram({
+  const requestBodySize = new FastHistogram({
     name: 'http_server_request_body_size_bytes',
     help: 'Size of request bodies forwarded upstream.',
     labelNames: ['http_request_method', 'http_route'] as const,
     buckets: BODY_SIZE_BUCKETS,
     registers,
   });
-  const responseBodySize = new client.Histogram({
+  const responseBodySize = new FastHistogram({
     name: 'http_server_response_body_size_bytes',
     help: 'Size of response bodies sent to clients.',
     labelNames: ['http_request_method', 'http_route'] as const,

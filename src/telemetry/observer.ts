@@ -24,7 +24,6 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { Histogram } from 'prom-client';
 import type { RequestContext } from '../pipeline/context.ts';
 import type { Outcome, Phase } from '../pipeline/outcome.ts';
 import type { RequestObserver } from '../pipeline/pipeline.ts';
@@ -58,6 +57,7 @@ import {
 } from './attributes.ts';
 import { hrTimeOf } from './clock.ts';
 import { cancelExpectConnect, expectConnect } from './connect-events.ts';
+import type { HistogramSeries } from './histogram.ts';
 import type { Metrics } from './metrics.ts';
 import { writeAccessLog } from './request-log.ts';
 import { ROOT_RATIO_KEY } from './sampler.ts';
@@ -101,20 +101,30 @@ const flatSetter: TextMapSetter<string[]> = {
 /** Incoming context fields passed through untouched when no propagator is installed. */
 const PASS_THROUGH = ['traceparent', 'tracestate', 'baggage'] as const;
 
+/** The route's phaseSpans setting; the top-level one for a request no route matched. */
+function phaseSpansOn(ctx: RequestContext): boolean {
+  return ctx.route?.phaseSpans ?? ctx.runtime.config.telemetry.phaseSpans;
+}
+
 function spanName(ctx: RequestContext): string {
   const method = normalizeMethod(ctx.req.method);
   const name = method === '_OTHER' ? 'HTTP' : method;
   return ctx.route === undefined ? name : `${name} ${ctx.route.template}`;
 }
 
-/** prom-client types tie exemplar label names to the metric's own; ours are trace_id/span_id. */
-function observeWithExemplar(
-  histogram: Histogram<string>,
-  labels: Record<string, string | number>,
-  value: number,
-  exemplarLabels: { trace_id: string; span_id: string },
-): void {
-  histogram.observe({ labels, value, exemplarLabels });
+/** `server.address`/`server.port` of a SERVER span: the Host header (semconv), `[v6]:port` aware. */
+function hostAndPort(host: string | undefined): { address: string; port: number | undefined } | undefined {
+  if (host === undefined || host === '') return undefined;
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(host);
+  if (m === null) return undefined;
+  const address = m[1]!.startsWith('[') ? m[1]!.slice(1, -1) : m[1]!;
+  return { address, port: m[2] === undefined ? undefined : Number(m[2]) };
+}
+
+interface RouteSeries {
+  readonly phases: readonly HistogramSeries[];
+  readonly requestBody: HistogramSeries;
+  readonly responseBody: HistogramSeries;
 }
 
 export interface ObserverOptions {
@@ -131,6 +141,8 @@ export class TelemetryObserver implements RequestObserver {
   readonly #log: Logger;
   readonly #keepWarnings: () => boolean;
   readonly #defaultSampling: () => number;
+  /** Bounded: keys are (closed-set method, route template) pairs. */
+  readonly #byRoute = new Map<string, RouteSeries>();
 
   constructor(options: ObserverOptions) {
     this.#tracer = options.tracer ?? trace.getTracer('sidelight');
@@ -152,12 +164,7 @@ export class TelemetryObserver implements RequestObserver {
 
   phaseStart(ctx: RequestContext, phase: Phase): void {
     const tr = ctx.trace!;
-    if (
-      tr.recording &&
-      phase.name !== 'route' &&
-      SPANNED.has(phase.name) &&
-      ctx.route?.phaseSpans !== false
-    ) {
+    if (tr.recording && phase.name !== 'route' && SPANNED.has(phase.name) && phaseSpansOn(ctx)) {
       tr.phaseSpan = this.#tracer.startSpan(
         `sidelight.${phase.name}`,
         { kind: SpanKind.INTERNAL, startTime: hrTimeOf(performance.now()) },
@@ -166,20 +173,22 @@ export class TelemetryObserver implements RequestObserver {
     }
   }
 
-  phaseEnd(ctx: RequestContext, phase: Phase, outcome: Outcome, startedAt: number): void {
+  phaseEnd(ctx: RequestContext, phase: Phase, outcome: Outcome, startedAt: number, now: number): void {
     const tr = ctx.trace!;
-    const now = performance.now();
     tr.phaseMs[PHASE_INDEX[phase.name]] = now - startedAt;
     if (phase.name === 'route') {
       this.#startServerSpan(ctx, tr);
-      if (tr.recording && ctx.route?.phaseSpans !== false) {
+      if (tr.recording && phaseSpansOn(ctx)) {
         // The route ran before the SERVER span existed: record it with its real times.
         const span = this.#tracer.startSpan(
           'sidelight.route',
           { kind: SpanKind.INTERNAL, startTime: hrTimeOf(startedAt) },
           tr.serverContext,
         );
-        if (outcome !== 'continue') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.reason });
+        if (outcome !== 'continue') {
+          span.setAttribute(ATTR_ERROR_TYPE, outcome.reason);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.reason });
+        }
         span.end(hrTimeOf(now));
       }
       return;
@@ -222,6 +231,11 @@ export class TelemetryObserver implements RequestObserver {
     if (method === '_OTHER' && req.method) span.setAttribute(ATTR_HTTP_REQUEST_METHOD_ORIGINAL, req.method);
     const ua = req.headers['user-agent'];
     if (ua !== undefined) span.setAttribute(ATTR_USER_AGENT_ORIGINAL, ua);
+    const host = hostAndPort(req.headers.host);
+    if (host !== undefined) {
+      span.setAttribute(ATTR_SERVER_ADDRESS, host.address);
+      if (host.port !== undefined) span.setAttribute(ATTR_SERVER_PORT, host.port);
+    }
     if (ctx.route !== undefined) {
       span.setAttribute(ATTR_HTTP_ROUTE, ctx.route.template);
       span.setAttribute(ATTR_SIDELIGHT_ROUTE_NAME, ctx.route.name);
@@ -287,20 +301,23 @@ export class TelemetryObserver implements RequestObserver {
     const labels = {
       http_request_method: normalizeMethod(ctx.req.method),
       server_address: ctx.endpoint,
-      http_response_status_code: status,
+      // No response head, no status (semconv leaves the attribute out; an empty label is absent).
+      http_response_status_code: status > 0 ? status : '',
       error_type: errorType,
     };
     const value = (now - tr.attemptStartedAt) / 1000;
     const client = tr.client;
     cancelExpectConnect();
+    const h = this.#metrics.clientDuration;
+    const series = h.series(
+      `${labels.http_request_method}\0${labels.server_address}\0${labels.http_response_status_code}\0${errorType}`,
+      () => labels,
+    );
     if (client !== undefined && tr.sampled) {
       const sc = client.spanContext();
-      observeWithExemplar(this.#metrics.clientDuration, labels, value, {
-        trace_id: sc.traceId,
-        span_id: sc.spanId,
-      });
+      h.observe(series, value, { trace_id: sc.traceId, span_id: sc.spanId });
     } else {
-      this.#metrics.clientDuration.observe({ labels, value });
+      h.observe(series, value);
     }
     if (client === undefined) return;
     tr.client = undefined;
@@ -310,6 +327,30 @@ export class TelemetryObserver implements RequestObserver {
       client.setStatus({ code: SpanStatusCode.ERROR, ...(reason ? { message: reason } : {}) });
     }
     client.end(hrTimeOf(now));
+  }
+
+  /** Series that depend only on route (and method), resolved once per pair. */
+  #routeSeries(route: string, method: string): RouteSeries {
+    const key = `${method}\0${route}`;
+    let rs = this.#byRoute.get(key);
+    if (rs === undefined) {
+      const m = this.#metrics;
+      rs = {
+        phases: PHASE_NAMES.map((phase) =>
+          m.phaseDuration.series(`${phase}\0${route}`, () => ({ phase, http_route: route })),
+        ),
+        requestBody: m.requestBodySize.series(key, () => ({
+          http_request_method: method,
+          http_route: route,
+        })),
+        responseBody: m.responseBodySize.series(key, () => ({
+          http_request_method: method,
+          http_route: route,
+        })),
+      };
+      this.#byRoute.set(key, rs);
+    }
+    return rs;
   }
 
   requestEnd(ctx: RequestContext): void {
@@ -329,19 +370,19 @@ export class TelemetryObserver implements RequestObserver {
       error_type: errorType,
     };
     const sc = server.spanContext();
-    const exemplarLabels = tr.sampled ? { trace_id: sc.traceId, span_id: sc.spanId } : undefined;
-    if (exemplarLabels) observeWithExemplar(m.serverDuration, labels, seconds, exemplarLabels);
-    else m.serverDuration.observe({ labels, value: seconds });
+    const exemplar = tr.sampled ? { trace_id: sc.traceId, span_id: sc.spanId } : undefined;
+    m.serverDuration.observe(
+      m.serverDuration.series(`${method}\0${route}\0${ctx.status}\0${errorType}`, () => labels),
+      seconds,
+      exemplar,
+    );
+    const perRoute = this.#routeSeries(route, method);
     for (let i = 0; i < 6; i++) {
       const ms = tr.phaseMs[i]!;
-      if (ms < 0) continue;
-      const phaseLabels = { phase: PHASE_NAMES[i]!, http_route: route };
-      if (exemplarLabels) observeWithExemplar(m.phaseDuration, phaseLabels, ms / 1000, exemplarLabels);
-      else m.phaseDuration.observe({ labels: phaseLabels, value: ms / 1000 });
+      if (ms >= 0) m.phaseDuration.observe(perRoute.phases[i]!, ms / 1000, exemplar);
     }
-    const sizeLabels = { http_request_method: method, http_route: route };
-    m.requestBodySize.observe(sizeLabels, ctx.bytesIn);
-    m.responseBodySize.observe(sizeLabels, ctx.bytesOut);
+    m.requestBodySize.observe(perRoute.requestBody, ctx.bytesIn);
+    m.responseBodySize.observe(perRoute.responseBody, ctx.bytesOut);
     m.activeRequests.dec();
 
     if (tr.recording) {

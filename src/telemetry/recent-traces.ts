@@ -3,7 +3,8 @@
  * slowest and the failed ones, each with every span's timing relative to the
  * request's start. Admin `/debug/traces` serves it, so one slow request can be
  * debugged with no tracing backend at all. It is a SpanProcessor: it sees
- * only recording (sampled) spans, so it costs nothing on unsampled requests.
+ * only recording (sampled) spans, so it costs nothing on unsampled requests;
+ * it keeps the finished spans as they are and builds summaries only when read.
  */
 import { type Context, type HrTime, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -64,13 +65,21 @@ function summarize(root: ReadableSpan, children: readonly ReadableSpan[]): Trace
   };
 }
 
+/** A finished trace as kept: its SERVER span and the spans that ended before it. */
+interface KeptTrace {
+  readonly root: ReadableSpan;
+  readonly children: readonly ReadableSpan[];
+  readonly traceId: string;
+  readonly durationMs: number;
+}
+
 export class RecentTraces implements SpanProcessor {
   readonly #capacity: number;
   readonly #keep: number;
   readonly #pending = new Map<string, ReadableSpan[]>();
-  #recent: TraceSummary[] = [];
-  #slowest: TraceSummary[] = [];
-  #failed: TraceSummary[] = [];
+  #recent: KeptTrace[] = [];
+  #slowest: KeptTrace[] = [];
+  #failed: KeptTrace[] = [];
 
   /** `capacity` recent traces; the slowest and failed lists keep a fifth of that (at least 10). */
   constructor(capacity: number) {
@@ -98,39 +107,40 @@ export class RecentTraces implements SpanProcessor {
     }
     const children = this.#pending.get(traceId) ?? [];
     this.#pending.delete(traceId);
-    this.#add(summarize(span, children));
+    this.#add({ root: span, children, traceId, durationMs: ms(span.duration) });
   }
 
-  #add(t: TraceSummary): void {
+  #add(t: KeptTrace): void {
     this.#recent.push(t);
     if (this.#recent.length > this.#capacity) this.#recent.shift();
-    if (t.error_type !== undefined) {
+    if (t.root.attributes['error.type'] !== undefined) {
       this.#failed.push(t);
       if (this.#failed.length > this.#keep) this.#failed.shift();
     }
     const slowest = this.#slowest;
-    if (slowest.length < this.#keep || t.duration_ms > slowest[slowest.length - 1]!.duration_ms) {
+    if (slowest.length < this.#keep || t.durationMs > slowest[slowest.length - 1]!.durationMs) {
       slowest.push(t);
-      slowest.sort((a, b) => b.duration_ms - a.duration_ms);
+      slowest.sort((a, b) => b.durationMs - a.durationMs);
       if (slowest.length > this.#keep) slowest.pop();
     }
   }
 
   /** Newest first. */
   snapshot(): { recent: TraceSummary[]; slowest: TraceSummary[]; failed: TraceSummary[] } {
+    const view = (list: readonly KeptTrace[]) => list.map((t) => summarize(t.root, t.children));
     return {
-      recent: this.#recent.toReversed(),
-      slowest: [...this.#slowest],
-      failed: this.#failed.toReversed(),
+      recent: view(this.#recent.toReversed()),
+      slowest: view(this.#slowest),
+      failed: view(this.#failed.toReversed()),
     };
   }
 
   find(traceId: string): TraceSummary | undefined {
-    return (
-      this.#recent.find((t) => t.trace_id === traceId) ??
-      this.#slowest.find((t) => t.trace_id === traceId) ??
-      this.#failed.find((t) => t.trace_id === traceId)
-    );
+    const t =
+      this.#recent.find((k) => k.traceId === traceId) ??
+      this.#slowest.find((k) => k.traceId === traceId) ??
+      this.#failed.find((k) => k.traceId === traceId);
+    return t === undefined ? undefined : summarize(t.root, t.children);
   }
 
   async forceFlush(): Promise<void> {}

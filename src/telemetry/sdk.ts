@@ -118,11 +118,16 @@ export function startTelemetrySdk(options: TelemetrySdkOptions): TelemetrySdk {
       await lp.forceFlush?.();
     },
     shutdown() {
-      down ??= sdk.shutdown().finally(() => {
-        // Let a later SDK in the same process (tests) register again.
-        trace.disable();
-        logs.disable();
-      });
+      down ??= sdk
+        .shutdown()
+        // A final flush the collector cannot take is lost telemetry (counted as dropped),
+        // not a failed shutdown: it must not mask the error or exit code that led here.
+        .catch(() => {})
+        .finally(() => {
+          // Let a later SDK in the same process (tests) register again.
+          trace.disable();
+          logs.disable();
+        });
       return down;
     },
   };

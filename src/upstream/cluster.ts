@@ -53,8 +53,12 @@ export class UpstreamCluster {
     await Promise.all(this.endpoints.flatMap((ep) => [...ep.pools.values()].map((p) => p.close())));
   }
 
-  /** Abandons every connection at once (drain timeout reached). */
-  async destroy(): Promise<void> {
-    await Promise.all(this.endpoints.flatMap((ep) => [...ep.pools.values()].map((p) => p.destroy())));
+  /**
+   * Abandons every connection at once (drain timeout reached). Requests still
+   * in flight fail with `reason` (e.g. `draining`), so they are not recorded
+   * as an upstream failure.
+   */
+  async destroy(reason: Error | null = null): Promise<void> {
+    await Promise.all(this.endpoints.flatMap((ep) => [...ep.pools.values()].map((p) => p.destroy(reason))));
   }
 }

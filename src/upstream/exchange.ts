@@ -11,9 +11,11 @@
  * first body byte may flow (the boundary between the two phase timings).
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { RequestContext } from '../pipeline/context.ts';
-import type { ProxyError } from '../pipeline/errors.ts';
+import { abortExchange } from '../pipeline/deadline.ts';
+import { ProxyError } from '../pipeline/errors.ts';
 import { CONTINUE, type Outcome } from '../pipeline/outcome.ts';
 import { EVENT_FIRST_BYTE, EVENT_POOL_ACQUIRED } from '../telemetry/attributes.ts';
 import { classifyUpstreamError } from './classify.ts';
@@ -37,8 +39,33 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   #state = WAITING;
   #settle: (o: Outcome) => void = noop;
   #abandoned: ProxyError | undefined;
+  /** Trailers of a response that ended before its head was sent on (no body). */
+  #endedEarly: IncomingHttpHeaders | undefined;
   readonly #onDrain = (): void => {
     this.#ctx.upstreamController?.resume();
+  };
+  /**
+   * `bodyIdle` on the request body: the client connection saw no traffic for
+   * that long while the body is incomplete. Bytes still waiting to go up mean
+   * the upstream stopped reading; none mean the client stalled.
+   */
+  readonly #onRequestIdle = (): void => {
+    const ctx = this.#ctx;
+    this.#unwatchRequestBody();
+    if (ctx.req.complete) return;
+    const detail = `(body idle ${ctx.timeouts.bodyIdle} ms)`;
+    const reason = ctx.req.readableLength > 0 ? 'upstream_timeout' : 'request_timeout';
+    abortExchange(ctx, new ProxyError(reason, { detail }));
+  };
+  /** The client socket whose idle timer watches the request body (undici detaches it from `req`). */
+  #watched: Socket | undefined;
+  readonly #unwatchRequestBody = (): void => {
+    const req = this.#ctx.req;
+    req.removeListener('timeout', this.#onRequestIdle);
+    req.removeListener('end', this.#unwatchRequestBody);
+    // The socket outlives the request (keep-alive): leave no timer on it.
+    this.#watched?.setTimeout(0);
+    this.#watched = undefined;
   };
 
   constructor(ctx: RequestContext) {
@@ -57,6 +84,12 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const pool = endpoint.pools.get(ctx.timeouts.connect)!;
     const target = ctx.query === '' ? path : `${path}?${ctx.query}`;
     const propagated = ctx.observer?.attemptStart(ctx, endpoint, path);
+    const body = hasBody(ctx) ? ctx.req : null;
+    if (body !== null && !body.complete && ctx.timeouts.bodyIdle > 0) {
+      this.#watched = body.socket;
+      body.setTimeout(ctx.timeouts.bodyIdle, this.#onRequestIdle);
+      body.once('end', this.#unwatchRequestBody);
+    }
     pool.dispatch(
       {
         path: target,
@@ -68,7 +101,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
           route.requestHeaders,
           propagated,
         ),
-        body: hasBody(ctx) ? ctx.req : null,
+        body,
         headersTimeout: ctx.timeouts.responseHeaders,
         bodyTimeout: ctx.timeouts.bodyIdle,
       },
@@ -90,6 +123,10 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       ctx.runtime.policy,
       ctx.route!.responseHeaders,
     );
+    // The upstream answers while the request body is still arriving. If it stops
+    // reading, undici drops the rest of the body, which then stays unread on the
+    // client connection and wedges it: such a connection closes after this response.
+    if (!ctx.req.complete) res.shouldKeepAlive = false;
     try {
       res.writeHead(ctx.upstreamStatus, headers);
     } catch (err) {
@@ -103,7 +140,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     ctx.status = ctx.upstreamStatus;
     res.on('drain', this.#onDrain);
     this.#state = STREAMING;
-    ctx.upstreamController!.resume();
+    if (this.#endedEarly !== undefined) this.#finish(this.#endedEarly);
+    else ctx.upstreamController!.resume();
     return promise;
   }
 
@@ -144,9 +182,19 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    if (this.#state === HEAD) {
+      // No body (HEAD, 204, 304): the end arrives before the respond phase sent the head.
+      this.#endedEarly = trailers;
+      return;
+    }
+    this.#finish(trailers);
+  }
+
+  #finish(trailers: IncomingHttpHeaders): void {
     const ctx = this.#ctx;
     this.#state = DONE;
     ctx.res.removeListener('drain', this.#onDrain);
+    this.#unwatchRequestBody();
     for (const _ in trailers) {
       // Only a chunked response can carry trailers (RFC 9112 §7.1.2).
       if (ctx.res.chunkedEncoding) ctx.res.addTrailers(trailers as Record<string, string>);
@@ -168,6 +216,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.#state = DONE;
     ctx.pendingAbort = undefined;
     ctx.res.removeListener('drain', this.#onDrain);
+    this.#unwatchRequestBody();
     ctx.observer?.attemptEnd(ctx, ctx.upstreamStatus, reason.reason);
     this.#settle(reason);
   }

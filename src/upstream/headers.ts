@@ -22,7 +22,15 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** Fields the proxy sets itself on the way up; client-sent values are replaced. */
-const PROXY_SET_UP = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'traceparent', 'tracestate']);
+const PROXY_SET_UP = new Set([
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  // Trace context is re-injected by the telemetry layer (the proxy's CLIENT span as parent).
+  'traceparent',
+  'tracestate',
+  'baggage',
+]);
 
 /** A route's header operations, lower-cased and flattened once. */
 export interface CompiledHeaderOps {
@@ -95,6 +103,7 @@ export function buildRequestHeaders(
   fwd: ForwardedFor,
   policy: ForwardingPolicy,
   ops: CompiledHeaderOps | undefined,
+  propagated: readonly string[] | undefined,
 ): string[] {
   const raw = req.rawHeaders;
   let out: string[] = [];
@@ -110,7 +119,10 @@ export function buildRequestHeaders(
     const value = raw[i + 1]!;
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower)) {
-      if (lower === 'connection') nominated(value, (connectionNames ??= []));
+      if (lower === 'connection') {
+        connectionNames ??= [];
+        nominated(value, connectionNames);
+      }
       continue;
     }
     if (PROXY_SET_UP.has(lower)) {
@@ -129,8 +141,12 @@ export function buildRequestHeaders(
   }
   if (connectionNames !== undefined && connectionNames.length > 0) {
     out = dropNominated(out, connectionNames);
-    // A nominated Via is the client's to drop; the proxy still adds its own below.
+    // Nominated Via / X-Forwarded-* are the client's to drop (even from a trusted
+    // hop); the proxy still adds its own below.
     if (connectionNames.includes('via')) via = undefined;
+    if (connectionNames.includes('x-forwarded-for')) xff = undefined;
+    if (connectionNames.includes('x-forwarded-proto')) xfp = undefined;
+    if (connectionNames.includes('x-forwarded-host')) xfh = undefined;
   }
 
   // X-Forwarded-*: only trusted hops may contribute (issue 2: client values not trusted by default).
@@ -144,6 +160,7 @@ export function buildRequestHeaders(
   const forwardedHost = trusted && xfh !== undefined ? xfh : host;
   if (forwardedHost !== undefined) out.push('x-forwarded-host', forwardedHost);
   out.push('via', via === undefined ? policy.via : `${via}, ${policy.via}`, idHeader, fwd.requestId);
+  if (propagated !== undefined) for (const v of propagated) out.push(v);
   return ops === undefined ? out : applyOps(out, ops);
 }
 
@@ -164,7 +181,10 @@ export function buildResponseHeaders(
     const value = headers[name];
     if (value === undefined) continue;
     if (HOP_BY_HOP.has(name)) {
-      if (name === 'connection') nominated(String(value), (connectionNames ??= []));
+      if (name === 'connection') {
+        connectionNames ??= [];
+        nominated(String(value), connectionNames);
+      }
       continue;
     }
     if (name === 'via') {
@@ -176,7 +196,12 @@ export function buildResponseHeaders(
     else out.push(name, value);
   }
   if (connectionNames !== undefined && connectionNames.length > 0) out = dropNominated(out, connectionNames);
-  out.push('via', via === undefined ? policy.via : `${via}, ${policy.via}`, policy.requestIdHeader, requestId);
+  out.push(
+    'via',
+    via === undefined ? policy.via : `${via}, ${policy.via}`,
+    policy.requestIdHeader,
+    requestId,
+  );
   return ops === undefined ? out : applyOps(out, ops);
 }
 
