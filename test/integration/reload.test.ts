@@ -171,7 +171,10 @@ describe('hot reload', () => {
     const h = await start({ version: 0 });
     const before = { ...configCounters.reloads };
     const REWRITES = 6;
-    let rewritesDone = false;
+    // Clients keep going for 200 more requests after the last rewrite, so the
+    // final generation serves traffic too.
+    let stopAt = Number.POSITIVE_INFINITY;
+    let sent = 0;
 
     // The writer: one atomic replace at a time, each waited for until applied.
     const writer = (async () => {
@@ -181,15 +184,14 @@ describe('hot reload', () => {
         expect(await h.nextResult()).toBe('applied');
         expect(h.app.store.generation).toBe(1 + v);
       }
-      rewritesDone = true;
+      stopAt = sent + 200;
     })();
 
-    // 20 clients; at least 2,000 requests and until the writer is done (at most 10,000).
-    let sent = 0;
+    // 20 clients; at least 2,000 requests and until after the writer is done (at most 10,000).
     const failures: string[] = [];
     const versions = new Map<string, number>();
     const client = async () => {
-      while (sent < 10_000 && (sent < 2000 || !rewritesDone)) {
+      while (sent < 10_000 && (sent < 2000 || sent < stopAt)) {
         const i = sent++;
         try {
           const res = await get(h.app, `/api/items/${(i % 50) + 1}`);
