@@ -55,8 +55,6 @@ export class RequestContext {
   bytesOut = 0;
   clientGone = false;
   totalTimer: NodeJS.Timeout | undefined = undefined;
-  /** Set while an attempt waits for a connection (no controller yet). */
-  pendingAbort: ((reason: ProxyError) => void) | undefined = undefined;
 
   constructor(
     req: IncomingMessage,

@@ -13,7 +13,7 @@ import { ProxyError } from './errors.ts';
 export function abortExchange(ctx: RequestContext, reason: ProxyError): void {
   ctx.error ??= reason;
   if (ctx.upstreamController) ctx.upstreamController.abort(reason);
-  else ctx.pendingAbort?.(reason);
+  else ctx.exchange?.abortPending(reason);
 }
 
 function onTotalTimeout(ctx: RequestContext): void {

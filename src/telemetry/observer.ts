@@ -57,10 +57,10 @@ import {
 } from './attributes.ts';
 import { hrTimeOf } from './clock.ts';
 import { cancelExpectConnect, expectConnect } from './connect-events.ts';
-import type { HistogramSeries } from './histogram.ts';
 import type { Metrics } from './metrics.ts';
 import { writeAccessLog } from './request-log.ts';
 import { ROOT_RATIO_KEY } from './sampler.ts';
+import { SeriesCache } from './series-cache.ts';
 
 const PHASE_INDEX = { accept: 0, route: 1, auth: 2, rate_limit: 3, upstream: 4, respond: 5 } as const;
 const PHASE_NAMES = ['accept', 'route', 'auth', 'rate_limit', 'upstream', 'respond'] as const;
@@ -121,12 +121,6 @@ function hostAndPort(host: string | undefined): { address: string; port: number 
   return { address, port: m[2] === undefined ? undefined : Number(m[2]) };
 }
 
-interface RouteSeries {
-  readonly phases: readonly HistogramSeries[];
-  readonly requestBody: HistogramSeries;
-  readonly responseBody: HistogramSeries;
-}
-
 export interface ObserverOptions {
   tracer?: Tracer;
   metrics: Metrics;
@@ -141,8 +135,13 @@ export class TelemetryObserver implements RequestObserver {
   readonly #log: Logger;
   readonly #keepWarnings: () => boolean;
   readonly #defaultSampling: () => number;
-  /** Bounded: keys are (closed-set method, route template) pairs. */
-  readonly #byRoute = new Map<string, RouteSeries>();
+  readonly #serverSeries: SeriesCache<string>;
+  readonly #clientSeries: SeriesCache<string>;
+  readonly #phaseSeries: SeriesCache<string>;
+  readonly #requestBodySeries: SeriesCache<string>;
+  readonly #responseBodySeries: SeriesCache<string>;
+  /** ROOT_CONTEXT carrying each root ratio, so requests without a parent build no context. */
+  readonly #rootByRatio = new Map<number, Context>();
 
   constructor(options: ObserverOptions) {
     this.#tracer = options.tracer ?? trace.getTracer('sidelight');
@@ -150,6 +149,12 @@ export class TelemetryObserver implements RequestObserver {
     this.#log = options.log;
     this.#keepWarnings = options.keepWarnings;
     this.#defaultSampling = options.defaultSampling;
+    const m = options.metrics;
+    this.#serverSeries = new SeriesCache(m.serverDuration);
+    this.#clientSeries = new SeriesCache(m.clientDuration);
+    this.#phaseSeries = new SeriesCache(m.phaseDuration);
+    this.#requestBodySeries = new SeriesCache(m.requestBodySize);
+    this.#responseBodySeries = new SeriesCache(m.responseBodySize);
   }
 
   requestStart(ctx: RequestContext): void {
@@ -206,7 +211,13 @@ export class TelemetryObserver implements RequestObserver {
 
   #startServerSpan(ctx: RequestContext, tr: RequestTrace): void {
     const ratio = ctx.route?.sampling ?? this.#defaultSampling();
-    const parent = tr.parent.setValue(ROOT_RATIO_KEY, ratio);
+    let parent: Context;
+    if (tr.parent === ROOT_CONTEXT) {
+      parent = this.#rootByRatio.get(ratio) ?? ROOT_CONTEXT.setValue(ROOT_RATIO_KEY, ratio);
+      if (this.#rootByRatio.size < 64) this.#rootByRatio.set(ratio, parent);
+    } else {
+      parent = tr.parent.setValue(ROOT_RATIO_KEY, ratio);
+    }
     const span = this.#tracer.startSpan(
       spanName(ctx),
       { kind: SpanKind.SERVER, startTime: hrTimeOf(ctx.startedAt) },
@@ -250,7 +261,6 @@ export class TelemetryObserver implements RequestObserver {
     let injectFrom = tr.serverContext;
     if (tr.recording) {
       const method = normalizeMethod(ctx.req.method);
-      const url = new URL(endpoint.origin);
       const client = this.#tracer.startSpan(
         method === '_OTHER' ? 'HTTP' : method,
         {
@@ -258,8 +268,8 @@ export class TelemetryObserver implements RequestObserver {
           startTime: hrTimeOf(tr.attemptStartedAt),
           attributes: {
             [ATTR_HTTP_REQUEST_METHOD]: method,
-            [ATTR_SERVER_ADDRESS]: url.hostname,
-            [ATTR_SERVER_PORT]: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+            [ATTR_SERVER_ADDRESS]: endpoint.hostname,
+            [ATTR_SERVER_PORT]: endpoint.port,
             [ATTR_URL_FULL]: `${endpoint.origin}${path}`,
           },
         },
@@ -298,20 +308,16 @@ export class TelemetryObserver implements RequestObserver {
     const tr = ctx.trace!;
     const now = performance.now();
     const errorType = reason ?? (status >= 400 ? String(status) : '');
-    const labels = {
-      http_request_method: normalizeMethod(ctx.req.method),
-      server_address: ctx.endpoint,
-      // No response head, no status (semconv leaves the attribute out; an empty label is absent).
-      http_response_status_code: status > 0 ? status : '',
-      error_type: errorType,
-    };
     const value = (now - tr.attemptStartedAt) / 1000;
     const client = tr.client;
     cancelExpectConnect();
     const h = this.#metrics.clientDuration;
-    const series = h.series(
-      `${labels.http_request_method}\0${labels.server_address}\0${labels.http_response_status_code}\0${errorType}`,
-      () => labels,
+    const series = this.#clientSeries.get4(
+      normalizeMethod(ctx.req.method),
+      ctx.endpoint,
+      // No response head, no status (semconv leaves the attribute out; an empty label is absent).
+      status > 0 ? status : '',
+      errorType,
     );
     if (client !== undefined && tr.sampled) {
       const sc = client.spanContext();
@@ -329,30 +335,6 @@ export class TelemetryObserver implements RequestObserver {
     client.end(hrTimeOf(now));
   }
 
-  /** Series that depend only on route (and method), resolved once per pair. */
-  #routeSeries(route: string, method: string): RouteSeries {
-    const key = `${method}\0${route}`;
-    let rs = this.#byRoute.get(key);
-    if (rs === undefined) {
-      const m = this.#metrics;
-      rs = {
-        phases: PHASE_NAMES.map((phase) =>
-          m.phaseDuration.series(`${phase}\0${route}`, () => ({ phase, http_route: route })),
-        ),
-        requestBody: m.requestBodySize.series(key, () => ({
-          http_request_method: method,
-          http_route: route,
-        })),
-        responseBody: m.responseBodySize.series(key, () => ({
-          http_request_method: method,
-          http_route: route,
-        })),
-      };
-      this.#byRoute.set(key, rs);
-    }
-    return rs;
-  }
-
   requestEnd(ctx: RequestContext): void {
     const tr = ctx.trace!;
     const now = performance.now();
@@ -363,26 +345,20 @@ export class TelemetryObserver implements RequestObserver {
     const method = normalizeMethod(ctx.req.method);
     const m = this.#metrics;
     const seconds = (now - ctx.startedAt) / 1000;
-    const labels = {
-      http_request_method: method,
-      http_route: route,
-      http_response_status_code: ctx.status,
-      error_type: errorType,
-    };
     const sc = server.spanContext();
     const exemplar = tr.sampled ? { trace_id: sc.traceId, span_id: sc.spanId } : undefined;
     m.serverDuration.observe(
-      m.serverDuration.series(`${method}\0${route}\0${ctx.status}\0${errorType}`, () => labels),
+      this.#serverSeries.get4(method, route, ctx.status, errorType),
       seconds,
       exemplar,
     );
-    const perRoute = this.#routeSeries(route, method);
     for (let i = 0; i < 6; i++) {
       const ms = tr.phaseMs[i]!;
-      if (ms >= 0) m.phaseDuration.observe(perRoute.phases[i]!, ms / 1000, exemplar);
+      if (ms >= 0)
+        m.phaseDuration.observe(this.#phaseSeries.get2(PHASE_NAMES[i]!, route), ms / 1000, exemplar);
     }
-    m.requestBodySize.observe(perRoute.requestBody, ctx.bytesIn);
-    m.responseBodySize.observe(perRoute.responseBody, ctx.bytesOut);
+    m.requestBodySize.observe(this.#requestBodySeries.get2(method, route), ctx.bytesIn);
+    m.responseBodySize.observe(this.#responseBodySeries.get2(method, route), ctx.bytesOut);
     m.activeRequests.dec();
 
     if (tr.recording) {

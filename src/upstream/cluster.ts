@@ -11,8 +11,11 @@ import { timedConnector } from './connector.ts';
 export interface Endpoint {
   /** `http://127.0.0.1:3000` */
   readonly origin: string;
-  /** `127.0.0.1:3000`, for `server.address`/logs. */
+  /** `127.0.0.1:3000`, the `server_address` label and the access log's `upstream`. */
   readonly address: string;
+  /** Host and port apart, for the CLIENT span's `server.address` / `server.port`. */
+  readonly hostname: string;
+  readonly port: number;
   readonly weight: number;
   /** connect timeout (ms) -> pool */
   readonly pools: ReadonlyMap<number, Pool>;
@@ -39,7 +42,15 @@ export class UpstreamCluster {
           }),
         );
       }
-      return { origin: url.origin, address: url.host, weight: ep.weight, pools };
+      const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+      return {
+        origin: url.origin,
+        address: url.host,
+        hostname: url.hostname,
+        port,
+        weight: ep.weight,
+        pools,
+      };
     });
     this.#balancer = new WeightedRoundRobin(this.endpoints);
   }

@@ -41,32 +41,12 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   #abandoned: ProxyError | undefined;
   /** Trailers of a response that ended before its head was sent on (no body). */
   #endedEarly: IncomingHttpHeaders | undefined;
-  readonly #onDrain = (): void => {
-    this.#ctx.upstreamController?.resume();
-  };
-  /**
-   * `bodyIdle` on the request body: the client connection saw no traffic for
-   * that long while the body is incomplete. Bytes still waiting to go up mean
-   * the upstream stopped reading; none mean the client stalled.
-   */
-  readonly #onRequestIdle = (): void => {
-    const ctx = this.#ctx;
-    this.#unwatchRequestBody();
-    if (ctx.req.complete) return;
-    const detail = `(body idle ${ctx.timeouts.bodyIdle} ms)`;
-    const reason = ctx.req.readableLength > 0 ? 'upstream_timeout' : 'request_timeout';
-    abortExchange(ctx, new ProxyError(reason, { detail }));
-  };
+  /** Resumes the upstream when the client drains; created on the first backpressure only. */
+  #onDrain: (() => void) | undefined;
   /** The client socket whose idle timer watches the request body (undici detaches it from `req`). */
   #watched: Socket | undefined;
-  readonly #unwatchRequestBody = (): void => {
-    const req = this.#ctx.req;
-    req.removeListener('timeout', this.#onRequestIdle);
-    req.removeListener('end', this.#unwatchRequestBody);
-    // The socket outlives the request (keep-alive): leave no timer on it.
-    this.#watched?.setTimeout(0);
-    this.#watched = undefined;
-  };
+  /** Set while the request body is watched (requests with a body only). */
+  #unwatchRequestBody: (() => void) | undefined;
 
   constructor(ctx: RequestContext) {
     this.#ctx = ctx;
@@ -78,18 +58,12 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const route = ctx.route!;
     const { promise, resolve } = Promise.withResolvers<Outcome>();
     this.#settle = resolve;
-    // No controller until a connection is assigned: an abort before that settles here.
-    ctx.pendingAbort = (reason) => this.#fail(reason);
     const path = route.rewrite === undefined ? ctx.path : route.rewrite(ctx.path, ctx.params);
     const pool = endpoint.pools.get(ctx.timeouts.connect)!;
     const target = ctx.query === '' ? path : `${path}?${ctx.query}`;
     const propagated = ctx.observer?.attemptStart(ctx, endpoint, path);
     const body = hasBody(ctx) ? ctx.req : null;
-    if (body !== null && !body.complete && ctx.timeouts.bodyIdle > 0) {
-      this.#watched = body.socket;
-      body.setTimeout(ctx.timeouts.bodyIdle, this.#onRequestIdle);
-      body.once('end', this.#unwatchRequestBody);
-    }
+    if (body !== null && !body.complete && ctx.timeouts.bodyIdle > 0) this.#watchRequestBody();
     pool.dispatch(
       {
         path: target,
@@ -108,6 +82,40 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       this,
     );
     return promise;
+  }
+
+  /**
+   * `bodyIdle` on the request body: the client connection saw no traffic for
+   * that long while the body is incomplete. Bytes still waiting to go up mean
+   * the upstream stopped reading; none mean the client stalled.
+   */
+  #watchRequestBody(): void {
+    const ctx = this.#ctx;
+    const req = ctx.req;
+    const onIdle = (): void => {
+      unwatch();
+      if (req.complete) return;
+      const detail = `(body idle ${ctx.timeouts.bodyIdle} ms)`;
+      const reason = req.readableLength > 0 ? 'upstream_timeout' : 'request_timeout';
+      abortExchange(ctx, new ProxyError(reason, { detail }));
+    };
+    const unwatch = (): void => {
+      req.removeListener('timeout', onIdle);
+      req.removeListener('end', unwatch);
+      // The socket outlives the request (keep-alive): leave no timer on it.
+      this.#watched?.setTimeout(0);
+      this.#watched = undefined;
+      this.#unwatchRequestBody = undefined;
+    };
+    this.#watched = req.socket;
+    this.#unwatchRequestBody = unwatch;
+    req.setTimeout(ctx.timeouts.bodyIdle, onIdle);
+    req.once('end', unwatch);
+  }
+
+  /** An abort (timeout, client gone) before a connection was assigned: settle now. */
+  abortPending(reason: ProxyError): void {
+    this.#fail(reason);
   }
 
   /** The respond phase: send the head, let the body flow; settles at the last byte. */
@@ -138,7 +146,6 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       return Promise.resolve(reason);
     }
     ctx.status = ctx.upstreamStatus;
-    res.on('drain', this.#onDrain);
     this.#state = STREAMING;
     if (this.#endedEarly !== undefined) this.#finish(this.#endedEarly);
     else ctx.upstreamController!.resume();
@@ -147,7 +154,6 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     const ctx = this.#ctx;
-    ctx.pendingAbort = undefined;
     if (this.#abandoned) {
       controller.abort(this.#abandoned);
       return;
@@ -178,7 +184,13 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     const ctx = this.#ctx;
     ctx.bytesOut += chunk.length;
-    if (!ctx.res.write(chunk)) controller.pause();
+    if (!ctx.res.write(chunk)) {
+      controller.pause();
+      if (this.#onDrain === undefined) {
+        this.#onDrain = () => this.#ctx.upstreamController?.resume();
+        ctx.res.on('drain', this.#onDrain);
+      }
+    }
   }
 
   onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
@@ -193,8 +205,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   #finish(trailers: IncomingHttpHeaders): void {
     const ctx = this.#ctx;
     this.#state = DONE;
-    ctx.res.removeListener('drain', this.#onDrain);
-    this.#unwatchRequestBody();
+    this.#release();
     for (const _ in trailers) {
       // Only a chunked response can carry trailers (RFC 9112 §7.1.2).
       if (ctx.res.chunkedEncoding) ctx.res.addTrailers(trailers as Record<string, string>);
@@ -203,6 +214,12 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     ctx.res.end();
     ctx.observer?.attemptEnd(ctx, ctx.upstreamStatus, undefined);
     this.#settle(CONTINUE);
+  }
+
+  /** Drops the listeners this exchange added to the client's request and response. */
+  #release(): void {
+    if (this.#onDrain !== undefined) this.#ctx.res.removeListener('drain', this.#onDrain);
+    this.#unwatchRequestBody?.();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
@@ -214,9 +231,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const ctx = this.#ctx;
     if (this.#state === WAITING) this.#abandoned = reason;
     this.#state = DONE;
-    ctx.pendingAbort = undefined;
-    ctx.res.removeListener('drain', this.#onDrain);
-    this.#unwatchRequestBody();
+    this.#release();
     ctx.observer?.attemptEnd(ctx, ctx.upstreamStatus, reason.reason);
     this.#settle(reason);
   }
