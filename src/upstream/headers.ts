@@ -71,6 +71,11 @@ export interface ForwardedFor {
 
 /** Parses a `Connection` value into nominated names (lower-case, minus the two options). */
 function nominated(value: string, into: string[]): void {
+  // Nearly every Connection header is just one of the two options: no parsing.
+  if (value.length <= 10) {
+    const v = value.toLowerCase();
+    if (v === 'keep-alive' || v === 'close') return;
+  }
   for (const token of value.split(',')) {
     const t = token.trim().toLowerCase();
     if (t && t !== 'close' && t !== 'keep-alive') into.push(t);
