@@ -102,7 +102,9 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${what} must be a positive number`);
     return n;
   };
-  const flags = values['node-flags'] ?? process.env.SIDELIGHT_BENCH_NODE_FLAGS ?? '';
+  // Default: the V8 settings Sidelight ships with (bin/sidelight.js, npm start), so the
+  // bench measures what users run. `--node-flags=` (empty) measures Node's defaults.
+  const flags = values['node-flags'] ?? process.env.SIDELIGHT_BENCH_NODE_FLAGS ?? '--max-semi-space-size=8';
   return {
     quick: values.quick,
     rounds: Math.round(num(values.rounds, values.quick ? 1 : 3, 'rounds')),
