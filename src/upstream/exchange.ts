@@ -96,7 +96,10 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       unwatch();
       if (req.complete) return;
       const detail = `(body idle ${ctx.timeouts.bodyIdle} ms)`;
-      const reason = req.readableLength > 0 ? 'upstream_timeout' : 'request_timeout';
+      // Paused (undici stops reading when the upstream's socket is full) or holding
+      // unread bytes: the upstream is the one not keeping up.
+      const upstreamStalled = req.readableFlowing === false || req.readableLength > 0;
+      const reason = upstreamStalled ? 'upstream_timeout' : 'request_timeout';
       abortExchange(ctx, new ProxyError(reason, { detail }));
     };
     const unwatch = (): void => {

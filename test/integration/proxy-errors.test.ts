@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 /**
  * Every timeout and failure the proxy answers itself: the catalogued status,
  * the JSON body `{error, reason, request_id}` and a matching request id
@@ -232,8 +233,17 @@ describe('request body idle timeout', () => {
     const done = readUntilClose(socket);
     socket.write('POST /upload HTTP/1.1\r\nhost: t\r\ncontent-length: 67108864\r\n\r\n');
     const chunk = Buffer.alloc(1024 * 1024, 0x61);
-    // Fill every buffer between here and the upstream; the proxy then stops reading.
-    while (socket.write(chunk)) {}
+    // Keep sending until every buffer between here and the upstream is full (the
+    // kernel's loopback buffers alone can hold several MiB): then the proxy has
+    // stopped reading, and the stall is the upstream's, not the client's.
+    for (;;) {
+      if (socket.write(chunk)) continue;
+      const drained = await Promise.race([
+        once(socket, 'drain').then(() => true),
+        sleep(150).then(() => false),
+      ]);
+      if (!drained) break;
+    }
     const raw = parseRaw(await done);
     expectLocalReply(
       { status: raw.status, headers: Object.fromEntries(raw.headers), body: raw.body },
