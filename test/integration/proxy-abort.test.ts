@@ -6,24 +6,13 @@
 import { once } from 'node:events';
 import type http from 'node:http';
 import { request } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoServer } from '../../src/demo/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useCleanup, useDemoUpstream } from '../helpers/fixtures.ts';
 import { recordingObserver, startSidecar } from '../helpers/sidelight.ts';
 import { connectRaw, httpUpstream, parseRaw, readUntilClose, type TestServer } from '../helpers/upstreams.ts';
 
-type Demo = Awaited<ReturnType<typeof startDemoServer>>;
-let demo: Demo;
-const cleanup: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  demo = await startDemoServer({ port: 0 });
-});
-afterAll(async () => {
-  await demo.close();
-});
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const demo = useDemoUpstream();
+const cleanup = useCleanup();
 
 async function sidecar(upstreamUrl: string) {
   const observer = recordingObserver();

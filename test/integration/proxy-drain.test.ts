@@ -6,24 +6,13 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoServer } from '../../src/demo/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useCleanup, useDemoUpstream } from '../helpers/fixtures.ts';
 import { recordingObserver, startSidecar, type TestSidecar } from '../helpers/sidelight.ts';
 import { connectRaw, parseRaw, readUntilClose } from '../helpers/upstreams.ts';
 
-type Demo = Awaited<ReturnType<typeof startDemoServer>>;
-let demo: Demo;
-const cleanup: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  demo = await startDemoServer({ port: 0 });
-});
-afterAll(async () => {
-  await demo.close();
-});
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const demo = useDemoUpstream();
+const cleanup = useCleanup();
 
 async function sidecar(): Promise<TestSidecar> {
   const sc = await startSidecar(demo.url);

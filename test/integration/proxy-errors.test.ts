@@ -6,9 +6,9 @@ import { once } from 'node:events';
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoServer } from '../../src/demo/server.ts';
+import { describe, expect, it } from 'vitest';
 import { REASONS } from '../../src/pipeline/errors.ts';
+import { useCleanup, useDemoUpstream } from '../helpers/fixtures.ts';
 import { recordingObserver, startSidecar, type TestSidecar } from '../helpers/sidelight.ts';
 import {
   blackholeUpstream,
@@ -25,19 +25,8 @@ import {
   unacceptingUpstream,
 } from '../helpers/upstreams.ts';
 
-type Demo = Awaited<ReturnType<typeof startDemoServer>>;
-let demo: Demo;
-const cleanup: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  demo = await startDemoServer({ port: 0 });
-});
-afterAll(async () => {
-  await demo.close();
-});
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const demo = useDemoUpstream();
+const cleanup = useCleanup();
 
 async function sidecar(upstreamUrl: string, overrides: Record<string, unknown> = {}) {
   const observer = recordingObserver();

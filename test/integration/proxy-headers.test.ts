@@ -6,24 +6,13 @@
  */
 import { once } from 'node:events';
 import { request } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoServer } from '../../src/demo/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useCleanup, useDemoUpstream } from '../helpers/fixtures.ts';
 import { startSidecar, type TestSidecar } from '../helpers/sidelight.ts';
 import { connectRaw, rawRequest, rawResponseUpstream, readUntilClose } from '../helpers/upstreams.ts';
 
-type Demo = Awaited<ReturnType<typeof startDemoServer>>;
-let demo: Demo;
-const cleanup: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  demo = await startDemoServer({ port: 0 });
-});
-afterAll(async () => {
-  await demo.close();
-});
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const demo = useDemoUpstream();
+const cleanup = useCleanup();
 
 async function sidecar(
   overrides: Record<string, unknown> = {},

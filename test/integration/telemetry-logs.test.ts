@@ -6,40 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import { request } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoServer } from '../../src/demo/server.ts';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/telemetry/logging.ts';
-import { startTelemetrySdk, type TelemetrySdk } from '../../src/telemetry/sdk.ts';
-import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.ts';
+import { useCleanup, useDemoUpstream, useOtlpSdk } from '../helpers/fixtures.ts';
 import { startSidecar, type TestSidecar } from '../helpers/sidelight.ts';
 
-let rx: OtlpReceiver;
-let sdk: TelemetrySdk;
-let demo: Awaited<ReturnType<typeof startDemoServer>>;
-const savedEndpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-const cleanup: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  rx = await startOtlpReceiver();
-  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = rx.url;
-  sdk = startTelemetrySdk({
-    sampling: 1,
-    recentTraces: 0,
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: rx.url },
-    batch: { scheduledDelayMillis: 50 },
-  });
-  demo = await startDemoServer({ port: 0 });
-});
-afterAll(async () => {
-  await sdk.shutdown();
-  if (savedEndpoint === undefined) delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  else process.env.OTEL_EXPORTER_OTLP_ENDPOINT = savedEndpoint;
-  await demo.close();
-  await rx.close();
-});
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const otlp = useOtlpSdk({ recentTraces: 0 });
+const demo = useDemoUpstream();
+const cleanup = useCleanup();
 
 type Line = Record<string, unknown>;
 
@@ -57,10 +31,14 @@ function collector(): DestinationStream & { lines: Line[] } {
 const ITEMS = { name: 'items', match: { path: '/api/items/:id' } };
 const REST = { name: 'rest', match: { path: '/*' } };
 
-async function sidecar(telemetry: Record<string, unknown>, otlp = false, routes: object[] = [ITEMS, REST]) {
+async function sidecar(
+  telemetry: Record<string, unknown>,
+  exportLogs = false,
+  routes: object[] = [ITEMS, REST],
+) {
   const out = collector();
-  const log = createLogger('info', { destination: out, otel: otlp ? sdk.otelLogger : undefined });
-  const sc = await startSidecar(demo.url, { telemetry, routes }, { telemetry: sdk, log });
+  const log = createLogger('info', { destination: out, otel: exportLogs ? otlp.sdk.otelLogger : undefined });
+  const sc = await startSidecar(demo.url, { telemetry, routes }, { telemetry: otlp.sdk, log });
   cleanup.push(() => sc.close());
   return { sc, lines: out.lines };
 }
@@ -81,8 +59,9 @@ const accessOf = (lines: Line[], requestId: string): Line[] =>
 
 /** The access record is written as the request finishes; wait for the SERVER span export as the marker. */
 async function serverSpan(requestId: string) {
-  return rx.waitFor(
-    () => rx.spans.find((s) => s.kind === 'SERVER' && s.attributes['sidelight.request_id'] === requestId),
+  return otlp.rx.waitFor(
+    () =>
+      otlp.rx.spans.find((s) => s.kind === 'SERVER' && s.attributes['sidelight.request_id'] === requestId),
     5_000,
     `SERVER span of ${requestId}`,
   );
@@ -182,8 +161,8 @@ describe('access log over OTLP', () => {
     const { sc, lines } = await sidecar({ sampling: 1 }, true);
     const sent = await send(sc, '/api/items/9');
     const span = await serverSpan(sent.requestId);
-    const log = await rx.waitFor(
-      () => rx.logs.find((l) => l.attributes.request_id === sent.requestId),
+    const log = await otlp.rx.waitFor(
+      () => otlp.rx.logs.find((l) => l.attributes.request_id === sent.requestId),
       5_000,
       'the OTLP access log record',
     );
@@ -201,8 +180,8 @@ describe('access log over OTLP', () => {
       attempts: 1,
     });
     // Exactly once: no second exporter configured behind the SDK's back.
-    await sdk.forceFlush();
-    expect(rx.logs.filter((l) => l.attributes.request_id === sent.requestId)).toHaveLength(1);
+    await otlp.sdk.forceFlush();
+    expect(otlp.rx.logs.filter((l) => l.attributes.request_id === sent.requestId)).toHaveLength(1);
     expect(accessOf(lines, sent.requestId)).toHaveLength(1);
   });
 
@@ -210,14 +189,14 @@ describe('access log over OTLP', () => {
     const { sc } = await sidecar({ sampling: 0, keepWarnings: true }, true);
     const ok = await send(sc, '/api/items/1');
     const bad = await send(sc, '/status/503');
-    const warn = await rx.waitFor(
-      () => rx.logs.find((l) => l.attributes.request_id === bad.requestId),
+    const warn = await otlp.rx.waitFor(
+      () => otlp.rx.logs.find((l) => l.attributes.request_id === bad.requestId),
       5_000,
       'the kept warning',
     );
     expect(warn.severityText).toBe('WARN');
     expect(warn.traceId).toMatch(/^[0-9a-f]{32}$/);
-    await sdk.forceFlush();
-    expect(rx.logs.filter((l) => l.attributes.request_id === ok.requestId)).toEqual([]);
+    await otlp.sdk.forceFlush();
+    expect(otlp.rx.logs.filter((l) => l.attributes.request_id === ok.requestId)).toEqual([]);
   });
 });

@@ -6,42 +6,16 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoServer } from '../../src/demo/server.ts';
+import { describe, expect, it } from 'vitest';
 import type { TraceSummary } from '../../src/telemetry/recent-traces.ts';
-import { startTelemetrySdk, type TelemetrySdk } from '../../src/telemetry/sdk.ts';
-import { type OtlpReceiver, type SpanRecord, startOtlpReceiver } from '../helpers/otlp-receiver.ts';
+import { useCleanup, useDemoUpstream, useOtlpSdk } from '../helpers/fixtures.ts';
+import type { SpanRecord } from '../helpers/otlp-receiver.ts';
 import { startSidecar, type TestSidecar } from '../helpers/sidelight.ts';
 import { refusedPort } from '../helpers/upstreams.ts';
 
-let rx: OtlpReceiver;
-let sdk: TelemetrySdk;
-let demo: Awaited<ReturnType<typeof startDemoServer>>;
-const savedEndpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-const cleanup: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  rx = await startOtlpReceiver();
-  // The exporters read process.env; the SDK decides what to export from `env`.
-  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = rx.url;
-  sdk = startTelemetrySdk({
-    sampling: 1,
-    recentTraces: 100,
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: rx.url },
-    batch: { scheduledDelayMillis: 50 },
-  });
-  demo = await startDemoServer({ port: 0 });
-});
-afterAll(async () => {
-  await sdk.shutdown();
-  if (savedEndpoint === undefined) delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  else process.env.OTEL_EXPORTER_OTLP_ENDPOINT = savedEndpoint;
-  await demo.close();
-  await rx.close();
-});
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const otlp = useOtlpSdk({ recentTraces: 100 });
+const demo = useDemoUpstream();
+const cleanup = useCleanup();
 
 const ROUTES = [
   { name: 'items', match: { path: '/api/items/:id' } },
@@ -52,7 +26,7 @@ async function sidecar(overrides: Record<string, unknown> = {}): Promise<TestSid
   const sc = await startSidecar(
     demo.url,
     { routes: ROUTES, ...overrides, telemetry: { sampling: 1, ...(overrides.telemetry as object) } },
-    { telemetry: sdk },
+    { telemetry: otlp.sdk },
   );
   cleanup.push(() => sc.close());
   return sc;
@@ -79,18 +53,19 @@ async function send(
 
 /** All exported spans of the request, once its SERVER span arrived (children end, and export, first). */
 async function exported(requestId: string): Promise<{ server: SpanRecord; spans: SpanRecord[] }> {
-  const server = await rx.waitFor(
-    () => rx.spans.find((s) => s.kind === 'SERVER' && s.attributes['sidelight.request_id'] === requestId),
+  const server = await otlp.rx.waitFor(
+    () =>
+      otlp.rx.spans.find((s) => s.kind === 'SERVER' && s.attributes['sidelight.request_id'] === requestId),
     5_000,
     `the SERVER span of request ${requestId}`,
   );
-  return { server, spans: rx.trace(server.traceId) };
+  return { server, spans: otlp.rx.trace(server.traceId) };
 }
 
 /** Nothing of the request was exported: flush everything queued, then look. */
 async function notExported(requestId: string): Promise<void> {
-  await sdk.forceFlush();
-  expect(rx.spans.filter((s) => s.attributes['sidelight.request_id'] === requestId)).toEqual([]);
+  await otlp.sdk.forceFlush();
+  expect(otlp.rx.spans.filter((s) => s.attributes['sidelight.request_id'] === requestId)).toEqual([]);
 }
 
 const byName = (spans: SpanRecord[], name: string): SpanRecord[] => spans.filter((s) => s.name === name);
@@ -228,7 +203,7 @@ describe('trace context propagation', () => {
     expect(tp).toMatch(new RegExp(`^00-${tid}-[0-9a-f]{16}-00$`));
     expect(tp).not.toContain(sid);
     await notExported(sent.requestId);
-    expect(rx.trace(tid)).toEqual([]);
+    expect(otlp.rx.trace(tid)).toEqual([]);
   });
 
   it('starts a new sampled trace when the client sends none', async () => {
@@ -312,7 +287,11 @@ describe('status and error rules', () => {
   });
 
   it('records a failed connect as CLIENT error.type and a 502 SERVER error', async () => {
-    const sc = await startSidecar(await refusedPort(), { telemetry: { sampling: 1 } }, { telemetry: sdk });
+    const sc = await startSidecar(
+      await refusedPort(),
+      { telemetry: { sampling: 1 } },
+      { telemetry: otlp.sdk },
+    );
     cleanup.push(() => sc.close());
     const sent = await send(sc, '/anything');
     expect(sent.status).toBe(502);
