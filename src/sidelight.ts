@@ -62,6 +62,7 @@ export async function startSidelight(config: Config, options: SidelightOptions =
       log,
       keepWarnings: () => store.current.config.telemetry.keepWarnings,
       defaultSampling: () => store.current.config.telemetry.sampling,
+      otelLogger: options.telemetry?.otelLogger,
     });
   const proxy = createProxyServer(store, observer, log);
   const routes = new Map(coreAdminRoutes(store));

@@ -16,10 +16,24 @@ const SEVERITY: Record<string, SeverityNumber> = {
   fatal: SeverityNumber.FATAL,
 };
 
-/** A pino destination that re-emits each serialized record through the OTel Logs API. */
+/** The `msg` of access records; they reach OTLP directly (request-log.ts), not through the bridge. */
+export const ACCESS_MSG = 'access';
+const ACCESS_MARK = `"msg":"${ACCESS_MSG}"`;
+
+/** OTel severity of a pino level label. */
+export function severityOf(level: string): SeverityNumber {
+  return SEVERITY[level] ?? SeverityNumber.UNSPECIFIED;
+}
+
+/**
+ * A pino destination that re-emits each serialized record through the OTel Logs
+ * API (process records: start-up, reloads, errors). Access records are skipped:
+ * the request path emits them itself without re-parsing its own JSON.
+ */
 export function otlpLogDestination(otel: OtelLogger): DestinationStream {
   return {
     write(line: string) {
+      if (line.includes(ACCESS_MARK)) return;
       let record: Record<string, unknown>;
       try {
         record = JSON.parse(line) as Record<string, unknown>;
@@ -40,12 +54,27 @@ export function otlpLogDestination(otel: OtelLogger): DestinationStream {
         severityNumber: SEVERITY[String(level)] ?? SeverityNumber.UNSPECIFIED,
         severityText: String(level).toUpperCase(),
         body: typeof msg === 'string' ? msg : '',
-        timestamp: typeof time === 'string' ? new Date(time) : new Date(),
+        timestamp: typeof time === 'string' || typeof time === 'number' ? new Date(time) : new Date(),
         attributes: attributes as Record<string, string | number | boolean>,
         ...(context ? { context } : {}),
       });
     },
   };
+}
+
+/**
+ * pino's isoTime, formatted once per millisecond: under load many records share
+ * a millisecond, and Date#toISOString was a visible cost per access record.
+ */
+let lastMs = -1;
+let lastTime = '';
+function isoTimeCached(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
 }
 
 export function createLogger(
@@ -64,7 +93,7 @@ export function createLogger(
     {
       level,
       base: { service: 'sidelight' },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimeCached,
       formatters: { level: (label) => ({ level: label }) },
     },
     destination,

@@ -12,6 +12,7 @@
  */
 import {
   type Context,
+  type Logger as OtelLogger,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -122,6 +123,8 @@ function hostAndPort(host: string | undefined): { address: string; port: number 
 }
 
 export interface ObserverOptions {
+  /** Where access records go over OTLP (the SDK's logger when logs are exported). */
+  otelLogger?: OtelLogger | undefined;
   tracer?: Tracer;
   metrics: Metrics;
   log: Logger;
@@ -135,6 +138,7 @@ export class TelemetryObserver implements RequestObserver {
   readonly #log: Logger;
   readonly #keepWarnings: () => boolean;
   readonly #defaultSampling: () => number;
+  readonly #otelLogger: OtelLogger | undefined;
   readonly #serverSeries: SeriesCache<string>;
   readonly #clientSeries: SeriesCache<string>;
   readonly #phaseSeries: SeriesCache<string>;
@@ -149,6 +153,7 @@ export class TelemetryObserver implements RequestObserver {
     this.#log = options.log;
     this.#keepWarnings = options.keepWarnings;
     this.#defaultSampling = options.defaultSampling;
+    this.#otelLogger = options.otelLogger;
     const m = options.metrics;
     this.#serverSeries = new SeriesCache(m.serverDuration);
     this.#clientSeries = new SeriesCache(m.clientDuration);
@@ -376,8 +381,9 @@ export class TelemetryObserver implements RequestObserver {
       ctx,
       tr.sampled,
       this.#keepWarnings(),
-      { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: `0${sc.traceFlags.toString(16)}` },
+      sc,
       now - ctx.startedAt,
+      this.#otelLogger,
     );
   }
 }
