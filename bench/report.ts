@@ -3,6 +3,8 @@
  * rendering of a benchmark run. Pure functions: no I/O.
  */
 
+import type { FixedRateResult } from './load/fixed-rate.ts';
+
 export interface Summary {
   median: number;
   min: number;
@@ -24,17 +26,9 @@ export interface ClosedLoopSample {
   error?: string;
 }
 
-export interface FixedRateSample {
+/** One round of the fixed-rate generator (its result, less the non-2xx split). */
+export interface FixedRateSample extends Omit<FixedRateResult, 'non2xx'> {
   round: number;
-  count: number;
-  achievedRps: number;
-  p50Us: number;
-  p90Us: number;
-  p99Us: number;
-  p999Us: number;
-  maxUs: number;
-  lagP99Us: number;
-  errors: number;
   /** This sample minus the direct-to-upstream sample of the same round. */
   added?: { p50Us: number; p99Us: number; p999Us: number } | undefined;
   error?: string;
