@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # One-time set-up for the test suite on a fresh Debian machine: the real
-# servers the tests start (Redis, Prometheus, nginx, HAProxy, Caddy, Chromium)
-# and the load tools, then the npm dependencies (which bring Node 24).
-# Idempotent: installs only what is missing.
+# servers and tools the tests start (Prometheus and promtool, nginx as the
+# benchmark upstream, wrk), then the npm dependencies (which bring Node 24).
+# Benchmark peers (haproxy, caddy) are optional: `npm run bench` uses them when
+# installed. Idempotent: installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PKGS="redis-server prometheus nginx-light haproxy caddy wrk nghttp2-client chromium"
+PKGS="prometheus nginx-light wrk"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
