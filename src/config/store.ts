@@ -8,13 +8,11 @@ import type { Runtime } from './runtime.ts';
 export class RuntimeStore {
   #current: Runtime;
   #retiring = new Set<Runtime>();
-  #onRetired: ((rt: Runtime) => void) | undefined;
   /** Set by shutdown: readiness fails and new requests are told to close. */
   draining = false;
 
-  constructor(initial: Runtime, onRetired?: (rt: Runtime) => void) {
+  constructor(initial: Runtime) {
     this.#current = initial;
-    this.#onRetired = onRetired;
   }
 
   get current(): Runtime {
@@ -54,7 +52,6 @@ export class RuntimeStore {
   #retire(rt: Runtime): void {
     this.#retiring.delete(rt);
     void rt.upstream.close().catch(() => {});
-    this.#onRetired?.(rt);
   }
 
   /** Every runtime still holding pools (current + retiring), for shutdown. */

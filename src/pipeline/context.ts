@@ -36,8 +36,6 @@ export class RequestContext {
   /** Effective timeouts: the route's, or the runtime defaults until routed. */
   timeouts: Timeouts;
 
-  /** The phase running now, for the rescue and the access log. */
-  phase: PhaseName = 'accept';
   /** Set when the outcome is a failure or a local reply. */
   error: ProxyError | undefined = undefined;
   /** Status the client got (or 499 when it left). 0 until decided. */

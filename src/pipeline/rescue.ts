@@ -7,24 +7,25 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { RequestContext } from './context.ts';
-import { ProxyError, REASONS } from './errors.ts';
+import { ProxyError, REASONS, type Reason } from './errors.ts';
 
 export function toProxyError(err: unknown): ProxyError {
   return err instanceof ProxyError ? err : new ProxyError('internal_error', { cause: err });
 }
 
-/** Writes `{error, reason, request_id}` with the reason's status. */
+/** The body of every reply Sidelight makes itself: `{error, reason, request_id}`. */
+export function localReplyBody(reason: Reason, requestId: string): string {
+  return JSON.stringify({ error: REASONS[reason].message, reason, request_id: requestId });
+}
+
+/** Writes the local reply with the reason's status. */
 export function writeLocalReply(
   res: ServerResponse,
   err: ProxyError,
   requestId: string,
   requestIdHeader: string,
 ): void {
-  const body = JSON.stringify({
-    error: REASONS[err.reason].message,
-    reason: err.reason,
-    request_id: requestId,
-  });
+  const body = localReplyBody(err.reason, requestId);
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),

@@ -22,7 +22,6 @@ export async function runPipeline(
 ): Promise<Outcome> {
   let startedAt = ctx.startedAt;
   for (const phase of phases) {
-    ctx.phase = phase.name;
     observer?.phaseStart(ctx, phase);
     let outcome: Outcome;
     try {

@@ -11,6 +11,7 @@ import type { RuntimeStore } from '../config/store.ts';
 import type { Reason } from '../pipeline/errors.ts';
 import { REASONS } from '../pipeline/errors.ts';
 import { handleRequest, type RequestObserver } from '../pipeline/pipeline.ts';
+import { localReplyBody } from '../pipeline/rescue.ts';
 
 function clientErrorReason(code: string | undefined): Reason {
   if (code === 'HPE_HEADER_OVERFLOW') return 'headers_too_large';
@@ -44,9 +45,9 @@ export function createProxyServer(
     }
     const reason = clientErrorReason(err.code);
     const spec = REASONS[reason];
-    // Same shape as every other local reply (rescue.ts), request id header included.
+    // Same body as every other local reply (rescue.ts), request id header included.
     const requestId = randomUUID();
-    const body = JSON.stringify({ error: spec.message, reason, request_id: requestId });
+    const body = localReplyBody(reason, requestId);
     socket.end(
       `HTTP/1.1 ${spec.status} ${STATUS_CODES[spec.status]}\r\nconnection: close\r\n` +
         `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +

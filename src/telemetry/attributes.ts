@@ -31,7 +31,6 @@ export const ATTR_HTTP_RESPONSE_BODY_SIZE = 'http.response.body.size';
 /** Sidelight's own attributes. */
 export const ATTR_SIDELIGHT_ROUTE_NAME = 'sidelight.route.name';
 export const ATTR_SIDELIGHT_REQUEST_ID = 'sidelight.request_id';
-export const ATTR_SIDELIGHT_PHASE = 'sidelight.phase';
 export const ATTR_SIDELIGHT_CONFIG_GENERATION = 'sidelight.config.generation';
 
 /** Events on the CLIENT span of an upstream attempt. */
