@@ -1,6 +1,6 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=8
 // Sidelight runs its TypeScript sources directly (Node >= 22.19 strips types).
-// --max-semi-space-size=8 caps V8's young generation: a sidecar's garbage is
-// short-lived request state, and the default lets RSS grow by ~70 MiB under
-// load for no throughput gain (README, "Performance").
+// The shebang carries the sidecar's process settings: a capped V8 young
+// generation and a glibc malloc that returns memory (src/cli/sidecar-settings.ts
+// says why; a unit test keeps the two equal).
 await import('../src/main.ts');

@@ -5,13 +5,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SIDECAR_ENV } from '../../src/cli/sidecar-settings.ts';
 import { freePort, makeTempDir, spawnTracked, waitForPort } from '../procs.ts';
 import type { Contender } from './types.ts';
 
 export interface SidelightOptions {
   /** OTLP/HTTP base URL (the sink). */
   otlpEndpoint: () => string | undefined;
-  /** Extra node flags, e.g. ["--max-semi-space-size=8"]. */
+  /** Node flags (default: SIDECAR_NODE_FLAGS, as the launchers use). */
   nodeFlags: string[];
 }
 
@@ -35,7 +36,8 @@ function sidelight(name: string, telemetry: Record<string, unknown>, opts: Sidel
       };
       const file = join(dir, 'sidelight.json');
       writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
-      const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' };
+      // The process settings the launchers use (bin/sidelight.js, npm start).
+      const env: NodeJS.ProcessEnv = { ...process.env, ...SIDECAR_ENV, NODE_ENV: 'production' };
       const otlp = opts.otlpEndpoint();
       if (otlp) env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp;
       const args = [

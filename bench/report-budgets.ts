@@ -1,0 +1,92 @@
+/**
+ * The performance budgets from the project brief: evaluated on a run's
+ * contender results, and rendered as the report's "Budgets" section. A missed
+ * budget is reported, never fails the run.
+ */
+import { fmtUs, row } from './report-format.ts';
+import type { BenchResults, BudgetCheck, ContenderResult } from './report-types.ts';
+
+/** The performance budgets from the project brief, evaluated on this run. */
+export function checkBudgets(contenders: ContenderResult[]): BudgetCheck[] {
+  const by = new Map(contenders.filter((c) => c.status === 'ok').map((c) => [c.name, c]));
+  const checks: BudgetCheck[] = [];
+  const ratio = (
+    name: string,
+    a: string,
+    b: string,
+    min: number,
+    pick: (c: ContenderResult) => number | undefined,
+  ) => {
+    const x = by.get(a);
+    const y = by.get(b);
+    const va = x && pick(x);
+    const vb = y && pick(y);
+    if (!va || !vb) {
+      checks.push({ name, target: `>= ${min}x`, actual: `n/a (${!va ? a : b} not measured)`, pass: null });
+      return;
+    }
+    const r = va / vb;
+    checks.push({ name, target: `>= ${min}x`, actual: `${r.toFixed(2)}x`, pass: r >= min });
+  };
+  const rps = (c: ContenderResult) => c.closedLoop.rps?.median;
+  ratio('sidelight-default req/s vs bare-reference', 'sidelight-default', 'bare-reference', 0.85, rps);
+  ratio('sidelight-default req/s vs caddy', 'sidelight-default', 'caddy', 1.3, rps);
+  ratio('sidelight-full req/s vs fastify-http-proxy', 'sidelight-full', 'fastify-http-proxy', 1.2, rps);
+
+  for (const name of ['sidelight-default', 'sidelight-full']) {
+    const added = by.get(name)?.fixedRate.added;
+    const limits: [keyof NonNullable<typeof added>, string, number][] = [
+      ['p50Us', 'p50', 250],
+      ['p99Us', 'p99', 1000],
+      ['p999Us', 'p99.9', 3000],
+    ];
+    for (const [key, label, limit] of limits) {
+      const v = added?.[key].median;
+      checks.push({
+        name: `${name} added latency ${label} at 2,000 req/s`,
+        target: `<= +${fmtUs(limit)}`,
+        actual: v === undefined ? `n/a (${name} not measured)` : `${v >= 0 ? '+' : ''}${fmtUs(v)}`,
+        pass: v === undefined ? null : v <= limit,
+      });
+    }
+  }
+  ratio(
+    'sidelight-default 1 MiB streaming vs bare-reference',
+    'sidelight-default',
+    'bare-reference',
+    0.9,
+    (c) => c.streaming.mibPerSec?.median,
+  );
+  for (const name of ['sidelight-default', 'sidelight-full']) {
+    const c = by.get(name);
+    for (const [key, label, limit] of [
+      ['idle', 'idle', 70],
+      ['afterLoad', 'after load', 120],
+    ] as const) {
+      const v = c?.rssMiB[key];
+      checks.push({
+        name: `${name} RSS ${label}`,
+        target: `<= ${limit} MiB`,
+        actual: v === undefined ? `n/a (${name} not measured)` : `${v.toFixed(1)} MiB`,
+        pass: v === undefined ? null : v <= limit,
+      });
+    }
+  }
+  return checks;
+}
+
+/** The "Budgets" section of the Markdown report, as lines to be joined with "\n". */
+export function budgetsSection(r: BenchResults): string[] {
+  const out: string[] = [];
+  out.push('## Budgets');
+  out.push('');
+  out.push(row(['check', 'target', 'actual', 'result']));
+  out.push(row(['---', '---', '---:', '---']));
+  for (const b of r.budgets) {
+    out.push(row([b.name, b.target, b.actual, b.pass === null ? 'n/a' : b.pass ? 'pass' : '**FAIL**']));
+  }
+  out.push('');
+  if (r.mode === 'quick')
+    out.push('_Quick mode: budgets are reported for orientation; only a full run counts._\n');
+  return out;
+}

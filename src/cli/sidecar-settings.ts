@@ -1,0 +1,35 @@
+/**
+ * How a Sidelight process is started: the V8 flags and the glibc malloc
+ * settings of a sidecar. They act before any of our code runs, so they live in
+ * the launchers (`bin/sidelight.js`'s shebang, `npm start`, `npm run demo`),
+ * which a unit test keeps equal to these constants; the benchmark harness
+ * starts its Sidelight contenders with them too. Measured on the benchmark
+ * machine (README, "Performance"):
+ *
+ * - `--max-semi-space-size=8` caps V8's young generation at 8 MiB per
+ *   semi-space. A sidecar's garbage is short-lived request state; the default
+ *   let RSS grow by ~70 MiB under load for no throughput gain.
+ * - `MALLOC_ARENA_MAX=2`: glibc gives every thread that allocates (V8's GC
+ *   helpers, libuv's pool) an arena of its own, up to 8 per core, and each keeps
+ *   the memory it once held. Two are plenty for a process that allocates on one
+ *   thread.
+ * - `MALLOC_TRIM_THRESHOLD_=131072`: give freed heap memory back to the kernel
+ *   once 128 KiB are free at the top of the heap. Setting it also stops glibc
+ *   from raising its mmap threshold after large buffers are freed, which is
+ *   what kept streamed 1 MiB bodies' memory resident. Together with the arena
+ *   cap: RSS after the benchmark's load went from ~240 to ~150-160 MiB, with no
+ *   measurable change in throughput.
+ */
+export const SIDECAR_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
+
+export const SIDECAR_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+};
+
+/** `NAME=value ...` as a shell or `env -S` prefix. */
+export function sidecarEnvPrefix(): string {
+  return Object.entries(SIDECAR_ENV)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}

@@ -1,0 +1,46 @@
+/**
+ * The sidecar's process settings act before any code runs, so they are
+ * repeated in each launcher; these tests keep every launcher equal to
+ * src/cli/sidecar-settings.ts, and prove the shebang really starts Sidelight
+ * with them.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { SIDECAR_ENV, SIDECAR_NODE_FLAGS, sidecarEnvPrefix } from '../../../src/cli/sidecar-settings.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const expected = `${sidecarEnvPrefix()} node ${SIDECAR_NODE_FLAGS.join(' ')}`;
+
+describe('sidecar process settings', () => {
+  it('bin/sidelight.js starts node with them', () => {
+    const shebang = readFileSync(join(ROOT, 'bin/sidelight.js'), 'utf8').split('\n')[0];
+    expect(shebang).toBe(`#!/usr/bin/env -S ${expected}`);
+  });
+
+  it('npm start and npm run demo start node with them', () => {
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(scripts.start).toBe(`${expected} src/main.ts`);
+    expect(scripts.demo).toBe(`${expected} src/main.ts demo`);
+  });
+
+  it('the shebang is one a real env(1) runs: the process sees the settings', async () => {
+    // Node 24 first on PATH, as under npm; the script prints what it was started with.
+    const probe = `console.log(JSON.stringify({ env: { ${Object.keys(SIDECAR_ENV)
+      .map((k) => `${k}: process.env.${k}`)
+      .join(', ')} }, flags: process.execArgv }))`;
+    const shebang = readFileSync(join(ROOT, 'bin/sidelight.js'), 'utf8').split('\n')[0]!;
+    const args = shebang.replace(/^#!\/usr\/bin\/env /, '').split(' ');
+    const { stdout } = await promisify(execFile)('/usr/bin/env', [...args, '-e', probe], {
+      env: { PATH: `${dirname(process.execPath)}:${process.env.PATH}` },
+    });
+    const seen = JSON.parse(stdout) as { env: Record<string, string>; flags: string[] };
+    expect(seen.env).toEqual(SIDECAR_ENV);
+    expect(seen.flags).toEqual(expect.arrayContaining([...SIDECAR_NODE_FLAGS]));
+  });
+});
