@@ -26,7 +26,9 @@ export function armTotalTimeout(ctx: RequestContext, ms: number): void {
   if (ctx.totalTimer !== undefined) clearTimeout(ctx.totalTimer);
   ctx.totalTimer = undefined;
   if (ms <= 0) return;
-  const left = Math.max(1, ms - (performance.now() - ctx.startedAt));
+  // Whole milliseconds: Node keeps one timer list per duration, and a fractional
+  // remainder would build (and tear down) a new list for every request.
+  const left = Math.max(1, Math.ceil(ms - (performance.now() - ctx.startedAt)));
   ctx.totalTimer = setTimeout(onTotalTimeout, left, ctx);
 }
 

@@ -2,13 +2,17 @@
  * One upstream exchange as an undici dispatch handler: the state machine
  * behind the upstream and respond phases (undici's split of interceptor and
  * handler). It writes straight into the client's response with backpressure
- * both ways and never buffers a body.
+ * both ways and holds at most HOLD_LIMIT bytes of a body.
  *
  *   waiting --onResponseStart--> head --stream()--> streaming --onResponseEnd--> done
  *      \____________________ onResponseError / abort ____________________/
  *
- * Headers arrive with the parser paused, so the respond phase decides when the
- * first body byte may flow (the boundary between the two phase timings).
+ * The head settles the upstream phase; the respond phase writes it on and lets
+ * the body flow (the boundary between the two phase timings). Body bytes that
+ * arrive in between, typically the whole of a small response read with its
+ * head, are held and written after the head; past HOLD_LIMIT the upstream is
+ * paused instead. Pausing at every head cost each request a re-read of its
+ * own socket data (undici unshifts what the paused parser did not consume).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
@@ -27,6 +31,9 @@ const HEAD = 1;
 const STREAMING = 2;
 const DONE = 3;
 
+/** Body bytes held between the head and the respond phase before the upstream is paused. */
+const HOLD_LIMIT = 16 * 1024;
+
 function hasBody(ctx: RequestContext): boolean {
   const h = ctx.req.headers;
   return (
@@ -41,6 +48,9 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   #abandoned: ProxyError | undefined;
   /** Trailers of a response that ended before its head was sent on (no body). */
   #endedEarly: IncomingHttpHeaders | undefined;
+  /** Body chunks that arrived before the respond phase wrote the head. */
+  #held: Buffer[] | undefined;
+  #heldBytes = 0;
   /** Resumes the upstream when the client drains; created on the first backpressure only. */
   #onDrain: (() => void) | undefined;
   /** The client socket whose idle timer watches the request body (undici detaches it from `req`). */
@@ -150,8 +160,15 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     }
     ctx.status = ctx.upstreamStatus;
     this.#state = STREAMING;
+    const controller = ctx.upstreamController!;
+    let flowing = true;
+    const held = this.#held;
+    if (held !== undefined) {
+      this.#held = undefined;
+      for (const chunk of held) flowing = this.#write(controller, chunk);
+    }
     if (this.#endedEarly !== undefined) this.#finish(this.#endedEarly);
-    else ctx.upstreamController!.resume();
+    else if (flowing && controller.paused) controller.resume();
     return promise;
   }
 
@@ -170,7 +187,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(
-    controller: Dispatcher.DispatchController,
+    _controller: Dispatcher.DispatchController,
     statusCode: number,
     headers: IncomingHttpHeaders,
   ): void {
@@ -180,20 +197,32 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     ctx.upstreamHeaders = headers;
     ctx.observer?.attemptEvent(ctx, EVENT_FIRST_BYTE);
     this.#state = HEAD;
-    controller.pause();
     this.#settle(CONTINUE);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    const ctx = this.#ctx;
-    ctx.bytesOut += chunk.length;
-    if (!ctx.res.write(chunk)) {
-      controller.pause();
-      if (this.#onDrain === undefined) {
-        this.#onDrain = () => this.#ctx.upstreamController?.resume();
-        ctx.res.on('drain', this.#onDrain);
-      }
+    this.#ctx.bytesOut += chunk.length;
+    if (this.#state !== HEAD) {
+      this.#write(controller, chunk);
+      return;
     }
+    // The respond phase has not written the head yet (it runs on the next microtask).
+    if (this.#held === undefined) this.#held = [chunk];
+    else this.#held.push(chunk);
+    this.#heldBytes += chunk.length;
+    if (this.#heldBytes >= HOLD_LIMIT) controller.pause();
+  }
+
+  /** Writes a body chunk on; pauses the upstream until the client drains. False when paused. */
+  #write(controller: Dispatcher.DispatchController, chunk: Buffer): boolean {
+    const res = this.#ctx.res;
+    if (res.write(chunk)) return true;
+    controller.pause();
+    if (this.#onDrain === undefined) {
+      this.#onDrain = () => this.#ctx.upstreamController?.resume();
+      res.on('drain', this.#onDrain);
+    }
+    return false;
   }
 
   onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
@@ -234,6 +263,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const ctx = this.#ctx;
     if (this.#state === WAITING) this.#abandoned = reason;
     this.#state = DONE;
+    this.#held = undefined;
     this.#release();
     ctx.observer?.attemptEnd(ctx, ctx.upstreamStatus, reason.reason);
     this.#settle(reason);

@@ -13,7 +13,7 @@ import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoServer } from '../../src/demo/server.ts';
 import { startSidecar, type TestSidecar } from '../helpers/sidelight.ts';
-import { httpUpstream } from '../helpers/upstreams.ts';
+import { httpUpstream, rawResponseUpstream } from '../helpers/upstreams.ts';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -153,6 +153,27 @@ describe('no buffering', () => {
     let rest = '';
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) rest += String(next.value);
     expect(rest).toBe('second');
+  });
+
+  it('passes on a body that arrives with its head, small or past the hold limit, whole and in order', async () => {
+    // One socket write carries head and body, so undici delivers body bytes
+    // before the respond phase has written the head: they are held, or past
+    // 16 KiB the upstream is paused, and either way must come out intact.
+    for (const size of [1024, 300 * 1024]) {
+      let body = '';
+      for (let i = 0; body.length < size; i++) body += `${i.toString(36)},`;
+      body = body.slice(0, size);
+      const up = await rawResponseUpstream(
+        `HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: ${size}\r\n\r\n${body}`,
+      );
+      cleanup.push(() => up.close());
+      const proxy = await startSidecar(up.url);
+      cleanup.push(() => proxy.close());
+      const res = await request(`${proxy.url}/together`);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-length']).toBe(String(size));
+      expect(await res.body.text()).toBe(body);
+    }
   });
 
   it('passes a request body chunk to the upstream before the client has finished sending', async () => {
