@@ -6,7 +6,7 @@ import type { Contender, Running, StartOptions } from './types.ts';
 export async function startNodeScript(
   name: string,
   script: string,
-  { upstream, port, core }: StartOptions,
+  { upstream, port, core, wrap }: StartOptions,
   extra: { nodeFlags?: string[]; args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<Running> {
   const args = [
@@ -18,17 +18,30 @@ export async function startNodeScript(
     `127.0.0.1:${port}`,
     ...(extra.args ?? []),
   ];
-  const child = spawnTracked(name, process.execPath, args, {
+  const [cmd, argv] = wrapped(wrap, process.execPath, args);
+  const child = spawnTracked(name, cmd, argv, {
     core,
     env: { ...process.env, NODE_ENV: 'production', ...extra.env },
   });
-  await waitForPort('127.0.0.1', port, extra.timeoutMs ?? 15_000, child);
+  await waitForPort('127.0.0.1', port, wrap?.startTimeoutMs ?? extra.timeoutMs ?? 15_000, child);
   return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => child.stop(), output: child.output };
+}
+
+/** `cmd args` behind the wrap prefix, if any. */
+export function wrapped(wrap: StartOptions['wrap'], cmd: string, args: string[]): [string, string[]] {
+  if (wrap === undefined || wrap.prefix.length === 0) return [cmd, args];
+  return [wrap.prefix[0]!, [...wrap.prefix.slice(1), cmd, ...args]];
 }
 
 function nodeScriptContender(name: string, kind: Contender['kind'], relPath: string): Contender {
   const script = fileURLToPath(new URL(relPath, import.meta.url));
-  return { name, kind, unavailable: () => undefined, start: (opts) => startNodeScript(name, script, opts) };
+  return {
+    name,
+    kind,
+    wrappable: true,
+    unavailable: () => undefined,
+    start: (opts) => startNodeScript(name, script, opts),
+  };
 }
 
 export const bareReference = nodeScriptContender('bare-reference', 'reference', '../reference/bare-proxy.ts');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SIDECAR_ENV } from '../../src/cli/sidecar-settings.ts';
 import { freePort, makeTempDir, spawnTracked, waitForPort } from '../procs.ts';
+import { wrapped } from './node-script.ts';
 import type { Contender } from './types.ts';
 
 export interface SidelightOptions {
@@ -23,7 +24,8 @@ function sidelight(name: string, telemetry: Record<string, unknown>, opts: Sidel
     name,
     kind: 'sidelight',
     unavailable: () => undefined, // a missing src/main.ts is a start failure, not a skip
-    async start({ upstream, port, core }) {
+    wrappable: true,
+    async start({ upstream, port, core, wrap }) {
       const dir = makeTempDir(name);
       const adminPort = await freePort();
       const listen = `127.0.0.1:${port}`;
@@ -52,8 +54,9 @@ function sidelight(name: string, telemetry: Record<string, unknown>, opts: Sidel
         '--config',
         file,
       ];
-      const child = spawnTracked(name, process.execPath, args, { core, env, cwd: dir });
-      await waitForPort('127.0.0.1', port, 30_000, child);
+      const [cmd, argv] = wrapped(wrap, process.execPath, args);
+      const child = spawnTracked(name, cmd, argv, { core, env, cwd: dir });
+      await waitForPort('127.0.0.1', port, wrap?.startTimeoutMs ?? 30_000, child);
       return { url: `http://${listen}`, pid: child.pid, stop: () => child.stop(), output: child.output };
     },
   };

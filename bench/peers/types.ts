@@ -6,6 +6,12 @@ export interface StartOptions {
   port: number;
   /** Core to pin the proxy to (taskset), if pinning is available. */
   core?: number | undefined;
+  /**
+   * Run the proxy's process under this command prefix (valgrind, for the
+   * instruction counts), with a longer start-up allowance. Only the Node
+   * contenders (`wrappable`) take it.
+   */
+  wrap?: { prefix: string[]; startTimeoutMs: number } | undefined;
 }
 
 export interface Running {
@@ -23,5 +29,7 @@ export interface Contender {
   kind: 'reference' | 'peer' | 'sidelight';
   /** Undefined when available, else why not (e.g. "nginx not installed"). */
   unavailable(): string | undefined;
+  /** Honours `StartOptions.wrap` (the Node contenders). */
+  wrappable?: boolean;
   start(opts: StartOptions): Promise<Running>;
 }
