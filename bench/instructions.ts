@@ -9,8 +9,11 @@
  * Why: on a shared VM, wall-clock req/s of identical runs moves by 10-30%,
  * and a slower proxy pays more per request for waking an idle peer core, so
  * small hot-path changes drown. Repeated callgrind counts of the same code
- * agree within a few percent (bare reference: 312,482 and 340,568). What it
- * cannot see is kernel time (socket writes), which every contender pays alike.
+ * agree far better, though not exactly: the bare reference gave 312,482 and
+ * 340,568; Sidelight with 10% sampling swings more (a major GC or an OTLP
+ * export batch falls inside the counted window or not), so count thousands
+ * of requests and repeat. It cannot see kernel time (socket writes), which
+ * every contender pays alike.
  * About 2 minutes per contender; valgrind must be installed.
  *
  *   npm run bench:instructions
@@ -70,8 +73,15 @@ async function load(url: string, n: number): Promise<void> {
 }
 
 function callgrindControl(flag: '-z' | '-d', pid: number): void {
-  const r = spawnSync('callgrind_control', [flag, String(pid)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`callgrind_control ${flag} ${pid}: ${r.stderr || r.stdout}`);
+  // vgdb reaches an idle process through ptrace; where ptrace is restricted it waits for
+  // the process to wake, which an idle proxy may never do.
+  const r = spawnSync('callgrind_control', [flag, String(pid)], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) {
+    const why = r.error
+      ? `${r.error.message} (is ptrace restricted? /proc/sys/kernel/yama/ptrace_scope)`
+      : '';
+    throw new Error(`callgrind_control ${flag} ${pid} failed: ${why}${r.stderr || r.stdout}`);
+  }
 }
 
 /** The `totals:`/`summary:` Ir of the newest dump for `pid` in `dir`, waiting for it to appear. */
@@ -80,7 +90,7 @@ async function dumpedInstructions(dir: string, pid: number, since: Set<string>):
   while (Date.now() < deadline) {
     for (const f of readdirSync(dir)) {
       if (!f.startsWith(`callgrind.${pid}`) || since.has(f)) continue;
-      const m = /^(?:totals|summary):\s+(\d+)/m.exec(readFileSync(join(dir, f), 'utf8'));
+      const m = /^(?:totals|summary):\s+(\d+)\s*$/m.exec(readFileSync(join(dir, f), 'utf8'));
       if (m) return Number(m[1]);
     }
     await new Promise((r) => setTimeout(r, 250));

@@ -155,8 +155,10 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       const reason = classifyUpstreamError(
         Object.assign(new Error('invalid response header'), { code: 'HPE_INVALID_HEADER_TOKEN', cause: err }),
       );
+      // A response that already ended ignores the abort: fail the attempt here too.
       this.#ctx.upstreamController?.abort(reason);
-      return Promise.resolve(reason);
+      this.#fail(reason);
+      return promise;
     }
     ctx.status = ctx.upstreamStatus;
     this.#state = STREAMING;
@@ -227,7 +229,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
     if (this.#state === HEAD) {
-      // No body (HEAD, 204, 304): the end arrives before the respond phase sent the head.
+      // No body (HEAD, 204, 304) or all of it held: the end came before the respond phase sent the head.
       this.#endedEarly = trailers;
       return;
     }
@@ -261,6 +263,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   #fail(reason: ProxyError): void {
     if (this.#state === DONE) return;
     const ctx = this.#ctx;
+    ctx.error ??= reason;
     if (this.#state === WAITING) this.#abandoned = reason;
     this.#state = DONE;
     this.#held = undefined;

@@ -5,7 +5,8 @@
  * with them.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -29,18 +30,28 @@ describe('sidecar process settings', () => {
     expect(scripts.demo).toBe(`${expected} src/main.ts demo`);
   });
 
-  it('the shebang is one a real env(1) runs: the process sees the settings', async () => {
-    // Node 24 first on PATH, as under npm; the script prints what it was started with.
-    const probe = `console.log(JSON.stringify({ env: { ${Object.keys(SIDECAR_ENV)
-      .map((k) => `${k}: process.env.${k}`)
-      .join(', ')} }, flags: process.execArgv }))`;
+  it('the shebang is one the kernel and env(1) really run: the process sees the settings', async () => {
+    // The same first line on a probe script, executed directly (the kernel hands
+    // everything after /usr/bin/env to env as one argument; -S splits it), with
+    // Node 24 first on PATH as under npm.
     const shebang = readFileSync(join(ROOT, 'bin/sidelight.js'), 'utf8').split('\n')[0]!;
-    const args = shebang.replace(/^#!\/usr\/bin\/env /, '').split(' ');
-    const { stdout } = await promisify(execFile)('/usr/bin/env', [...args, '-e', probe], {
-      env: { PATH: `${dirname(process.execPath)}:${process.env.PATH}` },
-    });
-    const seen = JSON.parse(stdout) as { env: Record<string, string>; flags: string[] };
-    expect(seen.env).toEqual(SIDECAR_ENV);
-    expect(seen.flags).toEqual(expect.arrayContaining([...SIDECAR_NODE_FLAGS]));
+    const keys = Object.keys(SIDECAR_ENV);
+    const dir = mkdtempSync(join(tmpdir(), 'sidelight-shebang-'));
+    const probe = join(dir, 'probe.js');
+    writeFileSync(
+      probe,
+      `${shebang}\nconsole.log(JSON.stringify({ env: { ${keys.map((k) => `${k}: process.env.${k}`).join(', ')} }, flags: process.execArgv }));\n`,
+    );
+    chmodSync(probe, 0o755);
+    try {
+      const { stdout } = await promisify(execFile)(probe, [], {
+        env: { PATH: `${dirname(process.execPath)}:${process.env.PATH}` },
+      });
+      const seen = JSON.parse(stdout) as { env: Record<string, string>; flags: string[] };
+      expect(seen.env).toEqual(SIDECAR_ENV);
+      expect(seen.flags).toEqual([...SIDECAR_NODE_FLAGS]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
