@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=8
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=8
 // Sidelight runs its TypeScript sources directly (Node >= 22.19 strips types).
 // The shebang carries the sidecar's process settings: a capped V8 young
 // generation and a glibc malloc that returns memory (src/cli/sidecar-settings.ts

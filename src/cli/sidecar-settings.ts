@@ -13,18 +13,17 @@
  *   helpers, libuv's pool) an arena of its own, up to 8 per core, and each keeps
  *   the memory it once held. Two are plenty for a process that allocates on one
  *   thread.
- * - `MALLOC_TRIM_THRESHOLD_=131072`: give freed heap memory back to the kernel
- *   once 128 KiB are free at the top of the heap. Setting it also stops glibc
- *   from raising its mmap threshold after large buffers are freed, which is
- *   what kept streamed 1 MiB bodies' memory resident. Together with the arena
- *   cap: RSS after the benchmark's load went from ~240 to ~150-160 MiB, with no
- *   measurable change in throughput.
+ *   RSS idle / after the benchmark's load: 136 / 239 MiB -> 129 / 222 MiB.
+ *
+ * Tried and left out: `MALLOC_TRIM_THRESHOLD_=131072` brought RSS after load
+ * to ~150-160 MiB, but it also pins glibc's mmap threshold at 128 KiB, so large
+ * buffers are mmapped and unmapped per use: 1 MiB streaming fell from 0.85x to
+ * 0.67x of the bare reference in the full benchmark.
  */
 export const SIDECAR_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
 
 export const SIDECAR_ENV: Readonly<Record<string, string>> = {
   MALLOC_ARENA_MAX: '2',
-  MALLOC_TRIM_THRESHOLD_: '131072',
 };
 
 /** `NAME=value ...` as a shell or `env -S` prefix. */
