@@ -64,7 +64,9 @@ function sidelight(name: string, telemetry: Record<string, unknown>, opts: Sidel
 
 export function sidelightContenders(opts: SidelightOptions): Contender[] {
   return [
-    sidelight('sidelight-default', { sampling: 0.1 }, opts),
+    // The "default telemetry": parent-based 10% sampling, phase histograms,
+    // exemplars, sampled logs; the per-phase INTERNAL spans are what sidelight-full adds.
+    sidelight('sidelight-default', { sampling: 0.1, phaseSpans: false }, opts),
     sidelight('sidelight-full', { sampling: 1, phaseSpans: true }, opts),
   ];
 }

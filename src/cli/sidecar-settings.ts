@@ -16,9 +16,11 @@
  *   RSS idle / after the benchmark's load: 136 / 239 MiB -> 129 / 222 MiB.
  *
  * Tried and left out: `MALLOC_TRIM_THRESHOLD_=131072` brought RSS after load
- * to ~150-160 MiB, but it also pins glibc's mmap threshold at 128 KiB, so large
- * buffers are mmapped and unmapped per use: 1 MiB streaming fell from 0.85x to
- * 0.67x of the bare reference in the full benchmark.
+ * to ~150-160 MiB in a standalone test, but it also pins glibc's mmap threshold
+ * at 128 KiB, so large buffers are mmapped and unmapped per use. The full
+ * benchmark could not confirm either effect through this VM's noise (RSS after
+ * load 222 MiB with it, 199 without; 1 MiB streaming 0.67x with it, 0.71x
+ * without), so the known cost won over an unproven gain.
  */
 export const SIDECAR_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
 
