@@ -4,14 +4,12 @@
  * its results. Asserts the run succeeds and every count is a positive number
  * of instructions per request; never asserts a performance number.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runBenchScript } from '../helpers/bench.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const outDir = mkdtempSync(join(tmpdir(), 'sidelight-instructions-test-'));
 
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
@@ -20,20 +18,13 @@ describe('npm run bench:instructions -- --quick', () => {
   it('counts instructions per request for the bare reference and Sidelight', {
     timeout: 600_000,
   }, async () => {
-    const child = spawn(
-      join(root, 'node_modules/.bin/node'),
-      ['bench/instructions.ts', '--quick', '--only', 'bare-reference,sidelight-default', '--out-dir', outDir],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stdout, stderr } = await runBenchScript('bench/instructions.ts', [
+      '--quick',
+      '--only',
+      'bare-reference,sidelight-default',
+      '--out-dir',
+      outDir,
+    ]);
     expect(code, `stderr:\n${stderr.slice(-3000)}`).toBe(0);
     expect(stdout).toContain('| contender | instructions / request | vs bare |');
 

@@ -4,35 +4,18 @@
  * so nothing here is skipped). Asserts the run succeeds and the result files
  * have the documented shape; never asserts a performance number.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runBenchScript } from '../helpers/bench.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const outDir = mkdtempSync(join(tmpdir(), 'sidelight-bench-test-'));
 
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(root, 'node_modules/.bin/node'), ['bench/run.ts', ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runBench(args: string[]) {
+  return runBenchScript('bench/run.ts', args);
 }
 
 const summary = expect.objectContaining({
