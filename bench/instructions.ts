@@ -26,21 +26,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { SIDECAR_ENV, SIDECAR_NODE_FLAGS } from '../src/cli/sidecar-settings.ts';
+import { SIDECAR_NODE_FLAGS, sidecarEnvPrefix } from '../src/cli/sidecar-settings.ts';
 import { log } from './log.ts';
 import { machineInfo } from './machine.ts';
+import { startOtlpSink } from './otlp-sink-start.ts';
 import { allContenders } from './peers/index.ts';
 import type { Contender } from './peers/types.ts';
-import {
-  freePort,
-  installExitHandlers,
-  makeTempDir,
-  removeTempDirs,
-  spawnTracked,
-  stopAll,
-  waitForPort,
-  which,
-} from './procs.ts';
+import { freePort, installExitHandlers, makeTempDir, removeTempDirs, stopAll, which } from './procs.ts';
 import { startUpstream, UPSTREAM_PATHS } from './upstream.ts';
 
 export interface InstructionCount {
@@ -138,11 +130,7 @@ export async function runInstructionCounts(options: {
   const out: InstructionCount[] = [];
   try {
     const upstream = await startUpstream(undefined);
-    const port = await freePort();
-    const script = fileURLToPath(new URL('./otlp-sink.ts', import.meta.url));
-    const sink = spawnTracked('otlp-sink', process.execPath, [script, '--listen', `127.0.0.1:${port}`]);
-    await waitForPort('127.0.0.1', port, 10_000, sink);
-    sinkUrl = `http://127.0.0.1:${port}`;
+    sinkUrl = await startOtlpSink(undefined);
     for (const c of selected) {
       log(`callgrind: ${c.name} (${options.warmup} warm-up + ${options.requests} counted requests)`);
       try {
@@ -174,9 +162,7 @@ export function renderInstructions(
     '',
     `- Machine: ${m.cpuModel}, ${m.cores} cores, Node ${process.version}; valgrind callgrind, user-space instructions of all threads`,
     `- GET /1k over ${CONNECTIONS} keep-alive connections: ${setup.warmup} warm-up requests, then ${setup.requests} counted`,
-    `- Sidelight: \`${Object.entries(SIDECAR_ENV)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ')} node ${SIDECAR_NODE_FLAGS.join(' ')}\`, exporting to a local OTLP sink`,
+    `- Sidelight: \`${sidecarEnvPrefix()} node ${SIDECAR_NODE_FLAGS.join(' ')}\`, exporting to a local OTLP sink`,
     '',
     '| contender | instructions / request | vs bare |',
     '| --- | ---: | ---: |',

@@ -23,24 +23,21 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { SIDECAR_ENV } from '../src/cli/sidecar-settings.ts';
 import { type ContenderSet, emptyResult, lineup, startContenders } from './contenders.ts';
 import { log } from './log.ts';
 import { backgroundCpuPct, machineInfo } from './machine.ts';
 import { MICROBENCHMARKS, runMicrobenchmarks } from './microbenchmarks.ts';
+import { startOtlpSink } from './otlp-sink-start.ts';
 import { allContenders } from './peers/index.ts';
 import type { Running } from './peers/types.ts';
 import {
-  freePort,
   installExitHandlers,
   type Pinning,
   removeTempDirs,
   rssMiB,
   setNice,
-  spawnTracked,
   stopAll,
-  waitForPort,
   which,
 } from './procs.ts';
 import {
@@ -120,13 +117,7 @@ async function main(): Promise<number> {
     direct.pid = upstream.pid;
 
     if (selected.some((c) => c.kind === 'sidelight')) {
-      const port = await freePort();
-      const script = fileURLToPath(new URL('./otlp-sink.ts', import.meta.url));
-      const sink = spawnTracked('otlp-sink', process.execPath, [script, '--listen', `127.0.0.1:${port}`], {
-        core: loadCore,
-      });
-      await waitForPort('127.0.0.1', port, 10_000, sink);
-      sinkUrl = `http://127.0.0.1:${port}`;
+      sinkUrl = await startOtlpSink(loadCore);
       log(`OTLP sink at ${sinkUrl}`);
     }
 
