@@ -46,7 +46,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   #state = WAITING;
   #settle: (o: Outcome) => void = noop;
   #abandoned: ProxyError | undefined;
-  /** Trailers of a response that ended before its head was sent on (no body). */
+  /** Trailers of a response that ended before its head was sent on (no body, or all of it held). */
   #endedEarly: IncomingHttpHeaders | undefined;
   /** Body chunks that arrived before the respond phase wrote the head. */
   #held: Buffer[] | undefined;
@@ -167,7 +167,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const held = this.#held;
     if (held !== undefined) {
       this.#held = undefined;
-      for (const chunk of held) flowing = this.#write(controller, chunk);
+      // Any full write keeps the upstream paused until the client drains.
+      for (const chunk of held) if (!this.#write(controller, chunk)) flowing = false;
     }
     if (this.#endedEarly !== undefined) this.#finish(this.#endedEarly);
     else if (flowing && controller.paused) controller.resume();
