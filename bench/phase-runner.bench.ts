@@ -86,7 +86,7 @@ export async function runPhaseRunnerBench(opts: { quick?: boolean } = {}): Promi
     ],
     telemetry: { sampling, phaseSpans: true },
   });
-  const sdk = startTelemetrySdk({ sampling: 0, recentTraces: 100, env: {} });
+  const sdk = startTelemetrySdk({ recentTraces: 100, env: {} });
   const log = pino({ level: 'silent' });
   const results: Record<string, number[]> = { runnerNs: [], unsampledNs: [], sampledNs: [] };
   try {

@@ -48,26 +48,38 @@ export interface Sidelight {
 
 export async function startSidelight(config: Config, options: SidelightOptions = {}): Promise<Sidelight> {
   const log = options.log ?? createLogger(config.telemetry.logLevel, { otel: options.telemetry?.otelLogger });
-  const store = new RuntimeStore(provision(config, 1, options.configFile));
+  const sdk = options.telemetry;
+  // Read by the closures below only once the store (declared after the observer it needs) exists.
+  const current = () => store.current;
   const metrics = createMetrics({
-    ...(options.telemetry ? { drops: options.telemetry.drops } : {}),
+    ...(sdk ? { drops: sdk.drops } : {}),
     ...(options.reloads ? { reloads: options.reloads } : {}),
-    generation: () => store.generation,
-    endpoints: () => store.current.upstream.endpoints,
+    generation: () => current().generation,
+    endpoints: () => current().upstream.endpoints,
   });
   const observer =
     options.observer ??
     new TelemetryObserver({
       metrics,
       log,
-      keepWarnings: () => store.current.config.telemetry.keepWarnings,
-      defaultSampling: () => store.current.config.telemetry.sampling,
-      otelLogger: options.telemetry?.otelLogger,
+      keepWarnings: () => current().config.telemetry.keepWarnings,
+      defaultSampling: () => current().config.telemetry.sampling,
+      tracer: sdk?.tracer,
+      otelLogger: sdk?.otelLogger,
+      recent: sdk?.recent,
+      ...(sdk ? { sampling: sdk.sampler } : {}),
+      propagate: sdk !== undefined && !sdk.disabled,
     });
+  // Provision, then let the observer resolve what it needs, before the runtime serves.
+  const provisioned = (next: Config, generation: number) => {
+    const runtime = provision(next, generation, options.configFile);
+    observer.provision(runtime);
+    return runtime;
+  };
+  const store = new RuntimeStore(provisioned(config, 1), (retired, now) => observer.retire(retired, now));
   const proxy = createProxyServer(store, observer, log);
   const routes = new Map(coreAdminRoutes(store));
-  for (const [path, handler] of telemetryAdminRoutes(metrics, options.telemetry?.recent))
-    routes.set(path, handler);
+  for (const [path, handler] of telemetryAdminRoutes(metrics, sdk?.recent)) routes.set(path, handler);
   for (const [path, handler] of options.adminRoutes ?? []) routes.set(path, handler);
   const admin = createAdminServer(routes);
   const servers: Server[] = [proxy, admin];
@@ -90,7 +102,7 @@ export async function startSidelight(config: Config, options: SidelightOptions =
     metrics,
     telemetry: options.telemetry,
     apply(next: Config) {
-      store.swap(provision(next, store.generation + 1, options.configFile));
+      store.swap(provisioned(next, store.generation + 1));
     },
     shutdown(drainTimeoutMs = store.current.config.shutdown.drainTimeout) {
       shuttingDown ??= drain(store, [proxy], drainTimeoutMs).then(async (result) => {

@@ -66,7 +66,7 @@ export function sidelightContenders(opts: SidelightOptions): Contender[] {
   return [
     // The "default telemetry": parent-based 10% sampling, phase histograms,
     // exemplars, sampled logs; the per-phase INTERNAL spans are what sidelight-full adds.
-    sidelight('sidelight-default', { sampling: 0.1, phaseSpans: false }, opts),
+    sidelight('sidelight-default', {}, opts),
     sidelight('sidelight-full', { sampling: 1, phaseSpans: true }, opts),
   ];
 }

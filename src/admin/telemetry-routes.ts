@@ -1,7 +1,8 @@
 /**
  * Admin endpoints of the telemetry concern: `/metrics` (OpenMetrics with
  * exemplars for clients that ask for it, as Prometheus does; the classic text
- * format otherwise) and `/debug/traces` (the recent-trace buffer).
+ * format otherwise) and `/debug/traces` (the recent-trace buffer; one request
+ * by `?trace_id=` or `?request_id=`).
  */
 import client from 'prom-client';
 import type { Metrics } from '../telemetry/metrics.ts';
@@ -48,11 +49,17 @@ export function telemetryAdminRoutes(
           sendJson(res, 200, { enabled: false, recent: [], slowest: [], failed: [] });
           return;
         }
-        const traceId = new URL(req.url ?? '/', 'http://admin').searchParams.get('trace_id');
-        if (traceId !== null) {
-          const found = recent.find(traceId);
+        const params = new URL(req.url ?? '/', 'http://admin').searchParams;
+        const traceId = params.get('trace_id') ?? undefined;
+        const requestId = params.get('request_id') ?? undefined;
+        if (traceId !== undefined || requestId !== undefined) {
+          const found = recent.find({ traceId, requestId });
           if (found === undefined)
-            sendJson(res, 404, { error: 'trace not in the buffer', trace_id: traceId });
+            sendJson(res, 404, {
+              error: 'not in the buffer',
+              ...(traceId === undefined ? {} : { trace_id: traceId }),
+              ...(requestId === undefined ? {} : { request_id: requestId }),
+            });
           else sendJson(res, 200, found);
           return;
         }

@@ -18,7 +18,6 @@ export async function startFromCli(
   reloads?: { applied: number; rejected: number },
 ): Promise<Sidelight> {
   const telemetry = startTelemetrySdk({
-    sampling: config.telemetry.sampling,
     recentTraces: config.telemetry.recentTraces,
     serviceVersion: packageVersion(),
   });

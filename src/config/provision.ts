@@ -61,6 +61,7 @@ function provisionRoute(route: RouteConfig, config: Config): RouteRuntime {
     rewrite: compileRewrite(route.rewrite),
     sampling: route.telemetry?.sampling ?? config.telemetry.sampling,
     phaseSpans: route.telemetry?.phaseSpans ?? config.telemetry.phaseSpans,
+    observation: undefined,
   };
 }
 
@@ -87,11 +88,15 @@ export function provision(config: Config, generation: number, file = '<config>')
     generation,
     config,
     router,
+    routes: runtimes,
+    observation: undefined,
+    traceResponseHeader: config.telemetry.traceResponseHeader || undefined,
     upstream: new UpstreamCluster(config.upstream, connectTimeouts),
     policy: {
       trustedHops: config.proxy.trustedHops,
       via: `1.1 ${config.proxy.via}`,
       requestIdHeader: config.proxy.requestIdHeader.toLowerCase(),
+      traceResponseHeader: config.telemetry.traceResponseHeader.toLowerCase(),
     },
     defaultTimeouts: config.timeouts,
     inflight: 0,

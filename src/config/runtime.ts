@@ -20,12 +20,20 @@ export interface RouteRuntime {
   readonly rewrite: ((path: string, params: Record<string, string>) => string) | undefined;
   readonly sampling: number;
   readonly phaseSpans: boolean;
+  /** Filled by the request observer at provision (telemetry: the route's histogram series); opaque here. */
+  observation: object | undefined;
 }
 
 export interface Runtime {
   readonly generation: number;
   readonly config: Config;
   readonly router: Router<RouteRuntime>;
+  /** Every route, in config order. */
+  readonly routes: readonly RouteRuntime[];
+  /** The observer's slot for requests no route matched (like `RouteRuntime.observation`). */
+  observation: object | undefined;
+  /** Response header naming the request's trace (`telemetry.traceResponseHeader`); undefined when off. */
+  readonly traceResponseHeader: string | undefined;
   readonly upstream: UpstreamCluster;
   readonly policy: ForwardingPolicy;
   readonly defaultTimeouts: Timeouts;

@@ -295,6 +295,13 @@ export const configSchema = z
           .default(true)
           .describe('Emit one INTERNAL span per proxy phase (route, auth, rate_limit, respond).'),
         keepWarnings: z.boolean().default(true).describe('Keep warn/error log records of unsampled traces.'),
+        traceResponseHeader: z
+          .union([headerName, z.literal('')])
+          .default('traceresponse')
+          .describe(
+            'Response header that names the trace of each request (W3C Trace Context Level 2 ' +
+              '`traceresponse`: `00-{trace id}-{span id}-{flags}`), sampled or not. Empty: not sent.',
+          ),
         logLevel: z
           .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
           .default('info')

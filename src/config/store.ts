@@ -8,11 +8,14 @@ import type { Runtime } from './runtime.ts';
 export class RuntimeStore {
   #current: Runtime;
   #retiring = new Set<Runtime>();
+  /** Called once a replaced runtime has no request left, with the runtime serving now. */
+  readonly #onRetired: ((retired: Runtime, current: Runtime) => void) | undefined;
   /** Set by shutdown: readiness fails and new requests are told to close. */
   draining = false;
 
-  constructor(initial: Runtime) {
+  constructor(initial: Runtime, onRetired?: (retired: Runtime, current: Runtime) => void) {
     this.#current = initial;
+    this.#onRetired = onRetired;
   }
 
   get current(): Runtime {
@@ -51,6 +54,7 @@ export class RuntimeStore {
 
   #retire(rt: Runtime): void {
     this.#retiring.delete(rt);
+    this.#onRetired?.(rt, this.#current);
     void rt.upstream.close().catch(() => {});
   }
 

@@ -7,10 +7,9 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { Dispatcher } from 'undici';
 import type { RouteRuntime, Runtime } from '../config/runtime.ts';
 import type { Timeouts } from '../config/schema.ts';
-import type { RequestTrace } from '../telemetry/observer.ts';
 import type { UpstreamExchange } from '../upstream/exchange.ts';
 import type { ProxyError } from './errors.ts';
-import type { RequestObserver } from './pipeline.ts';
+import type { RequestObserver } from './observer.ts';
 
 export type PhaseName = 'accept' | 'route' | 'auth' | 'rate_limit' | 'upstream' | 'respond';
 
@@ -23,8 +22,8 @@ export class RequestContext {
   readonly startedAt: number;
   /** Telemetry hooks (spans, metrics, access log); undefined when none is attached. */
   readonly observer: RequestObserver | undefined;
-  /** Telemetry's per-request state (spans, phase timings). */
-  trace: RequestTrace | undefined = undefined;
+  /** The observer's own per-request record, opaque to the pipeline (telemetry's RequestRecord). */
+  observation: object | undefined = undefined;
 
   requestId = '';
   peerAddress = '';
@@ -52,6 +51,8 @@ export class RequestContext {
   bytesIn = 0;
   bytesOut = 0;
   clientGone = false;
+  /** The response head went out, then a failure that is not the client's cut the body short. */
+  cutAfterHead = false;
   totalTimer: NodeJS.Timeout | undefined = undefined;
 
   constructor(

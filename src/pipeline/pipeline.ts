@@ -5,16 +5,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RuntimeStore } from '../config/store.ts';
-import type { Endpoint } from '../upstream/cluster.ts';
 import { RequestContext } from './context.ts';
 import { disarmTotalTimeout } from './deadline.ts';
+import type { RequestObserver } from './observer.ts';
 import { CONTINUE, type Phase } from './outcome.ts';
 import { acceptPhase } from './phases/accept.ts';
 import { respondPhase } from './phases/respond.ts';
 import { routePhase } from './phases/route.ts';
 import { upstreamPhase } from './phases/upstream.ts';
 import { rescue } from './rescue.ts';
-import { type PhaseObserver, runPipeline } from './runner.ts';
+import { runPipeline } from './runner.ts';
 
 export const PIPELINE: readonly Phase[] = [
   // accept: request id, client-abort watch and the total budget first, so every
@@ -32,17 +32,7 @@ export const PIPELINE: readonly Phase[] = [
   respondPhase,
 ];
 
-/** What finishing a request reports to (telemetry: histograms, spans, access log). */
-export interface RequestObserver extends PhaseObserver {
-  requestStart(ctx: RequestContext): void;
-  requestEnd(ctx: RequestContext): void;
-  /** An upstream attempt begins; returns trace-context headers to send with it. */
-  attemptStart(ctx: RequestContext, endpoint: Endpoint, path: string): string[];
-  /** A timing point of the attempt (pool acquired, connect, first byte). */
-  attemptEvent(ctx: RequestContext, name: string, at?: number): void;
-  /** The attempt ended: `status` 0 when no response head arrived; `reason` when it failed. */
-  attemptEnd(ctx: RequestContext, status: number, reason: string | undefined): void;
-}
+export type { RequestObserver } from './observer.ts';
 
 export async function handleRequest(
   store: RuntimeStore,

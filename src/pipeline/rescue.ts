@@ -24,6 +24,7 @@ export function writeLocalReply(
   err: ProxyError,
   requestId: string,
   requestIdHeader: string,
+  extra?: readonly [name: string, value: string],
 ): void {
   const body = localReplyBody(err.reason, requestId);
   const headers: Record<string, string | number> = {
@@ -33,6 +34,7 @@ export function writeLocalReply(
     [requestIdHeader]: requestId,
     ...err.headers,
   };
+  if (extra !== undefined) headers[extra[0]] = extra[1];
   res.writeHead(err.status, headers);
   res.end(body);
 }
@@ -46,6 +48,7 @@ export function rescue(ctx: RequestContext, err: ProxyError): void {
   }
   if (res.headersSent) {
     // Mid-body failure: the status line is gone; only a broken connection is honest.
+    ctx.cutAfterHead = true;
     res.destroy(err);
     return;
   }
@@ -54,5 +57,11 @@ export function rescue(ctx: RequestContext, err: ProxyError): void {
   // stopped reading it, or the client stalled): the connection cannot carry
   // another request, so it closes after the reply.
   if (!ctx.req.complete) res.shouldKeepAlive = false;
-  writeLocalReply(res, err, ctx.requestId, ctx.runtime.policy.requestIdHeader);
+  writeLocalReply(
+    res,
+    err,
+    ctx.requestId,
+    ctx.runtime.policy.requestIdHeader,
+    ctx.observer?.traceResponse(ctx),
+  );
 }

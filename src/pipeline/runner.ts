@@ -5,15 +5,9 @@
  * reading serves as the end of a phase and the start of the next.
  */
 import type { RequestContext } from './context.ts';
+import type { PhaseObserver } from './observer.ts';
 import { CONTINUE, type Outcome, type Phase } from './outcome.ts';
 import { toProxyError } from './rescue.ts';
-
-/** Observes phase timings; the telemetry layer implements it. */
-export interface PhaseObserver {
-  phaseStart(ctx: RequestContext, phase: Phase): void;
-  /** `startedAt`/`endedAt` are performance.now() readings. */
-  phaseEnd(ctx: RequestContext, phase: Phase, outcome: Outcome, startedAt: number, endedAt: number): void;
-}
 
 export async function runPipeline(
   ctx: RequestContext,
@@ -22,7 +16,6 @@ export async function runPipeline(
 ): Promise<Outcome> {
   let startedAt = ctx.startedAt;
   for (const phase of phases) {
-    observer?.phaseStart(ctx, phase);
     let outcome: Outcome;
     try {
       const result = phase.run(ctx);
@@ -31,7 +24,7 @@ export async function runPipeline(
       outcome = toProxyError(err);
     }
     const endedAt = performance.now();
-    observer?.phaseEnd(ctx, phase, outcome, startedAt, endedAt);
+    observer?.phaseEnd(ctx, phase.name, outcome, startedAt, endedAt);
     if (outcome !== CONTINUE) return outcome;
     startedAt = endedAt;
   }

@@ -38,6 +38,8 @@ export const EVENT_POOL_ACQUIRED = 'sidelight.pool.acquired';
 export const EVENT_CONNECT_START = 'sidelight.connect.start';
 export const EVENT_CONNECT_END = 'sidelight.connect.end';
 export const EVENT_FIRST_BYTE = 'sidelight.response.first_byte';
+/** semconv's exception event (`exception.type`, `exception.message`) on a failed attempt. */
+export const EVENT_EXCEPTION = 'exception';
 
 /** `http_route` value when no route matched. */
 export const UNMATCHED_ROUTE = 'unmatched';

@@ -82,7 +82,12 @@ export class FastHistogram<L extends string> {
     return s;
   }
 
-  observe(series: HistogramSeries, value: number, exemplar?: Exemplar): void {
+  /**
+   * Counts `value` into `series`. NaN is refused (returns false): it would
+   * land in +Inf and turn `_sum` into NaN for good.
+   */
+  observe(series: HistogramSeries, value: number, exemplar?: Exemplar): boolean {
+    if (Number.isNaN(value)) return false;
     const buckets = this.#buckets;
     let i = 0;
     while (i < buckets.length && value > buckets[i]!) i++;
@@ -92,6 +97,12 @@ export class FastHistogram<L extends string> {
     if (exemplar !== undefined) {
       series.exemplars[i] = { labelSet: exemplar, value, timestamp: Date.now() / 1000 };
     }
+    return true;
+  }
+
+  /** Removes every series whose labels match (routes a reload removed). */
+  removeWhere(match: (labels: Readonly<Record<string, string | number>>) => boolean): void {
+    for (const [key, s] of this.#series) if (match(s.labels)) this.#series.delete(key);
   }
 
   /** prom-client's metric contract: the exposition values. */

@@ -1,13 +1,14 @@
 /**
- * The in-process recent-trace buffer: the last N sampled traces, plus the
- * slowest and the failed ones, each with every span's timing relative to the
- * request's start. Admin `/debug/traces` serves it, so one slow request can be
- * debugged with no tracing backend at all. It is a SpanProcessor: it sees
- * only recording (sampled) spans, so it costs nothing on unsampled requests;
- * it keeps the finished spans as they are and builds summaries only when read.
+ * The in-process trace buffer behind admin `/debug/traces`: the last N
+ * sampled requests, the slowest ones, and every failed request whether its
+ * trace was sampled or not (issue #9: every failed request can be found).
+ * It keeps finished requests as plain data (span-data.ts: the same data the
+ * exported spans are made from) and builds the JSON waterfall only when read.
+ * Lookup by trace id or by request id. Bounded by count: `capacity` recent,
+ * and a fifth of that (at least 10) each for the slowest and the failed.
  */
-import { type Context, type HrTime, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { SpanKind } from '@opentelemetry/api';
+import type { FinishedRequest, SpanData } from './span-data.ts';
 
 export interface SpanSummary {
   name: string;
@@ -19,107 +20,94 @@ export interface SpanSummary {
   duration_ms: number;
   error: boolean;
   attributes: Record<string, unknown>;
-  events: { name: string; at_ms: number }[];
+  events: { name: string; at_ms: number; attributes?: Record<string, unknown> }[];
 }
 
 export interface TraceSummary {
   trace_id: string;
+  request_id: string;
+  /** Whether the trace was sampled (and so exported); failed requests are kept either way. */
+  sampled: boolean;
   name: string;
   started_at: string;
   duration_ms: number;
-  status_code: number | undefined;
+  status_code: number;
   error_type: string | undefined;
+  error_message: string | undefined;
   spans: SpanSummary[];
 }
 
-const KIND = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
-/** Traces waiting for their SERVER span; bounded so a lost root cannot leak. */
-const MAX_PENDING = 2_000;
-
-const ms = (t: HrTime): number => t[0] * 1e3 + t[1] / 1e6;
+const KIND: Record<number, string> = {
+  [SpanKind.INTERNAL]: 'INTERNAL',
+  [SpanKind.SERVER]: 'SERVER',
+  [SpanKind.CLIENT]: 'CLIENT',
+};
 const round = (v: number): number => Math.round(v * 1000) / 1000;
 
-function summarize(root: ReadableSpan, children: readonly ReadableSpan[]): TraceSummary {
-  const t0 = ms(root.startTime);
-  const all = [root, ...children].sort((a, b) => ms(a.startTime) - ms(b.startTime));
-  const status = root.attributes['http.response.status_code'];
-  const errorType = root.attributes['error.type'];
+function spanSummary(s: SpanData, t0: number): SpanSummary {
   return {
-    trace_id: root.spanContext().traceId,
-    name: root.name,
-    started_at: new Date(t0).toISOString(),
-    duration_ms: round(ms(root.duration)),
-    status_code: typeof status === 'number' ? status : undefined,
-    error_type: typeof errorType === 'string' ? errorType : undefined,
-    spans: all.map((s) => ({
-      name: s.name,
-      kind: KIND[s.kind] ?? String(s.kind),
-      span_id: s.spanContext().spanId,
-      parent_span_id: s.parentSpanContext?.spanId,
-      start_ms: round(ms(s.startTime) - t0),
-      duration_ms: round(ms(s.duration)),
-      error: s.status.code === SpanStatusCode.ERROR,
-      attributes: { ...s.attributes },
-      events: s.events.map((e) => ({ name: e.name, at_ms: round(ms(e.time) - t0) })),
+    name: s.name,
+    kind: KIND[s.kind] ?? String(s.kind),
+    span_id: s.spanId,
+    parent_span_id: s.parentSpanId,
+    start_ms: round(s.start - t0),
+    duration_ms: round(s.end - s.start),
+    error: s.error,
+    attributes: { ...s.attributes },
+    events: s.events.map((e) => ({
+      name: e.name,
+      at_ms: round(e.at - t0),
+      ...(e.attributes === undefined ? {} : { attributes: { ...e.attributes } }),
     })),
   };
 }
 
-/** A finished trace as kept: its SERVER span and the spans that ended before it. */
-interface KeptTrace {
-  readonly root: ReadableSpan;
-  readonly children: readonly ReadableSpan[];
-  readonly traceId: string;
-  readonly durationMs: number;
+export function summarize(r: FinishedRequest): TraceSummary {
+  const t0 = r.server.start;
+  return {
+    trace_id: r.traceId,
+    request_id: r.requestId,
+    sampled: r.sampled,
+    name: r.server.name,
+    started_at: new Date(r.startedAt).toISOString(),
+    duration_ms: round(r.durationMs),
+    status_code: r.status,
+    error_type: r.errorType === '' ? undefined : r.errorType,
+    error_message: r.errorMessage,
+    spans: [r.server, ...r.children].map((s) => spanSummary(s, t0)),
+  };
 }
 
-export class RecentTraces implements SpanProcessor {
+export class RecentTraces {
   readonly #capacity: number;
   readonly #keep: number;
-  readonly #pending = new Map<string, ReadableSpan[]>();
-  #recent: KeptTrace[] = [];
-  #slowest: KeptTrace[] = [];
-  #failed: KeptTrace[] = [];
+  #recent: FinishedRequest[] = [];
+  #slowest: FinishedRequest[] = [];
+  #failed: FinishedRequest[] = [];
 
-  /** `capacity` recent traces; the slowest and failed lists keep a fifth of that (at least 10). */
   constructor(capacity: number) {
     this.#capacity = capacity;
     this.#keep = capacity === 0 ? 0 : Math.max(10, Math.ceil(capacity / 5));
   }
 
-  onStart(_span: Span, _parentContext: Context): void {}
-
-  onEnd(span: ReadableSpan): void {
-    if (this.#capacity === 0) return;
-    const traceId = span.spanContext().traceId;
-    if (span.kind !== SpanKind.SERVER) {
-      let list = this.#pending.get(traceId);
-      if (list === undefined) {
-        if (this.#pending.size >= MAX_PENDING) {
-          const oldest = this.#pending.keys().next().value;
-          if (oldest !== undefined) this.#pending.delete(oldest);
-        }
-        list = [];
-        this.#pending.set(traceId, list);
-      }
-      list.push(span);
-      return;
-    }
-    const children = this.#pending.get(traceId) ?? [];
-    this.#pending.delete(traceId);
-    this.#add({ root: span, children, traceId, durationMs: ms(span.duration) });
+  /** Whether anything is kept at all (`telemetry.recentTraces: 0` turns the buffer off). */
+  get enabled(): boolean {
+    return this.#capacity > 0;
   }
 
-  #add(t: KeptTrace): void {
-    this.#recent.push(t);
-    if (this.#recent.length > this.#capacity) this.#recent.shift();
-    if (t.root.attributes['error.type'] !== undefined) {
-      this.#failed.push(t);
+  add(r: FinishedRequest): void {
+    if (this.#capacity === 0) return;
+    if (r.sampled) {
+      this.#recent.push(r);
+      if (this.#recent.length > this.#capacity) this.#recent.shift();
+    }
+    if (r.errorType !== '') {
+      this.#failed.push(r);
       if (this.#failed.length > this.#keep) this.#failed.shift();
     }
     const slowest = this.#slowest;
-    if (slowest.length < this.#keep || t.durationMs > slowest[slowest.length - 1]!.durationMs) {
-      slowest.push(t);
+    if (slowest.length < this.#keep || r.durationMs > slowest[slowest.length - 1]!.durationMs) {
+      slowest.push(r);
       slowest.sort((a, b) => b.durationMs - a.durationMs);
       if (slowest.length > this.#keep) slowest.pop();
     }
@@ -127,24 +115,19 @@ export class RecentTraces implements SpanProcessor {
 
   /** Newest first. */
   snapshot(): { recent: TraceSummary[]; slowest: TraceSummary[]; failed: TraceSummary[] } {
-    const view = (list: readonly KeptTrace[]) => list.map((t) => summarize(t.root, t.children));
     return {
-      recent: view(this.#recent.toReversed()),
-      slowest: view(this.#slowest),
-      failed: view(this.#failed.toReversed()),
+      recent: this.#recent.toReversed().map(summarize),
+      slowest: this.#slowest.map(summarize),
+      failed: this.#failed.toReversed().map(summarize),
     };
   }
 
-  find(traceId: string): TraceSummary | undefined {
-    const t =
-      this.#recent.find((k) => k.traceId === traceId) ??
-      this.#slowest.find((k) => k.traceId === traceId) ??
-      this.#failed.find((k) => k.traceId === traceId);
-    return t === undefined ? undefined : summarize(t.root, t.children);
-  }
-
-  async forceFlush(): Promise<void> {}
-  async shutdown(): Promise<void> {
-    this.#pending.clear();
+  /** One request by its trace id or its request id. */
+  find(id: { traceId?: string; requestId?: string }): TraceSummary | undefined {
+    const match = (r: FinishedRequest): boolean =>
+      (id.traceId !== undefined && r.traceId === id.traceId) ||
+      (id.requestId !== undefined && r.requestId === id.requestId);
+    const r = this.#recent.findLast(match) ?? this.#failed.findLast(match) ?? this.#slowest.find(match);
+    return r === undefined ? undefined : summarize(r);
   }
 }

@@ -5,29 +5,33 @@
  * OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_SDK_DISABLED,
  * OTEL_TRACES_EXPORTER / OTEL_LOGS_EXPORTER=none.
  *
- * With no endpoint configured nothing is exported: spans still feed the
- * in-process recent-trace buffer. Export never blocks the proxy: bounded batch
- * queues, and what is dropped is counted (drops.ts).
+ * With no endpoint configured nothing is exported and no span is ever made:
+ * the in-process recent-trace buffer is fed from request records directly.
+ * Export never blocks the proxy: bounded batch queues, and what is dropped is
+ * counted (drops.ts).
+ *
+ * Sidelight decides sampling itself (sampler.ts) and makes SDK spans only for
+ * sampled requests (materialise.ts), with ids it chose while the request ran:
+ * the SDK gets an AlwaysOn sampler and the PRESET_IDS id generator.
  *
  * The proxy uses the global API (`trace.getTracer`), as libraries should; this
  * module registers the providers behind it. Metrics are prom-client's, so the
  * SDK gets no metric readers (its env default would push OTLP metrics).
  */
-import { logs, type Logger as OtelLogger, trace } from '@opentelemetry/api';
+import { logs, type Logger as OtelLogger, propagation, type Tracer, trace } from '@opentelemetry/api';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { AlwaysOnSampler, BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { type DropCounts, dropCountingMeterProvider } from './drops.ts';
 import { RecentTraces } from './recent-traces.ts';
-import { createSampler } from './sampler.ts';
+import { SamplingDecider, samplingPolicyFromEnv } from './sampler.ts';
+import { PRESET_IDS } from './trace-ids.ts';
 
 export interface TelemetrySdkOptions {
-  /** Default root sampling ratio (routes carry their own; see sampler.ts). */
-  sampling: number;
   /** Capacity of the recent-trace buffer. */
   recentTraces: number;
   serviceVersion?: string;
@@ -43,6 +47,10 @@ export interface TelemetrySdkOptions {
 
 export interface TelemetrySdk {
   readonly recent: RecentTraces;
+  /** Where sampled requests' spans go; undefined when spans are not exported (or the SDK is disabled). */
+  readonly tracer: Tracer | undefined;
+  /** The sampling decision: parent-based with route ratios, or what OTEL_TRACES_SAMPLER names. */
+  readonly sampler: SamplingDecider;
   readonly drops: DropCounts;
   /** Present when log records are exported over OTLP. */
   readonly otelLogger: OtelLogger | undefined;
@@ -80,12 +88,9 @@ export function startTelemetrySdk(options: TelemetrySdkOptions): TelemetrySdk {
     ...options.batch,
   };
   const exporting = { traces: wantsExport(env, 'TRACES'), logs: wantsExport(env, 'LOGS') };
-  const spanProcessors: SpanProcessor[] = [recent];
-  if (exporting.traces) {
-    spanProcessors.push(
-      new BatchSpanProcessor({ exporter: new OTLPTraceExporter(), ...batch, selfObsMeterProvider }),
-    );
-  }
+  const spanProcessors = exporting.traces
+    ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter(), ...batch, selfObsMeterProvider })]
+    : [];
   const logRecordProcessors = exporting.logs
     ? [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter(), ...batch, selfObsMeterProvider })]
     : [];
@@ -95,8 +100,9 @@ export function startTelemetrySdk(options: TelemetrySdkOptions): TelemetrySdk {
   if (options.serviceVersion) resourceAttrs['service.version'] = options.serviceVersion;
   const sdk = new NodeSDK({
     resource: resourceFromAttributes(resourceAttrs),
-    // OTEL_TRACES_SAMPLER set: the user's sampler, as they expect (per-route ratios then do not apply).
-    ...(env.OTEL_TRACES_SAMPLER ? {} : { sampler: createSampler(options.sampling) }),
+    // Only sampled requests become spans: the decision was made (sampler.ts) before the SDK sees them.
+    sampler: new AlwaysOnSampler(),
+    idGenerator: PRESET_IDS,
     spanProcessors,
     logRecordProcessors,
     metricReaders: [],
@@ -110,6 +116,8 @@ export function startTelemetrySdk(options: TelemetrySdkOptions): TelemetrySdk {
   let down: Promise<void> | undefined;
   return {
     recent,
+    tracer: !disabled && exporting.traces ? trace.getTracer('sidelight', options.serviceVersion) : undefined,
+    sampler: new SamplingDecider(samplingPolicyFromEnv(env)),
     drops,
     otelLogger,
     exporting,
@@ -130,6 +138,7 @@ export function startTelemetrySdk(options: TelemetrySdkOptions): TelemetrySdk {
           // Let a later SDK in the same process (tests) register again.
           trace.disable();
           logs.disable();
+          propagation.disable();
         });
       return down;
     },

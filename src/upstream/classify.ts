@@ -32,8 +32,11 @@ export function classifyUpstreamError(err: unknown): ProxyError {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
     const reason = BY_CODE[code];
-    if (reason) return new ProxyError(reason, { cause: err });
-    if (code.startsWith('HPE_')) return new ProxyError('upstream_protocol_error', { cause: err });
+    // The detail names what happened in the failure's own terms: which timeout and its value
+    // (the connector's message), else the code (ECONNREFUSED ...).
+    const detail = code === 'UND_ERR_CONNECT_TIMEOUT' ? `(${(err as Error).message})` : `(${code})`;
+    if (reason) return new ProxyError(reason, { cause: err, detail });
+    if (code.startsWith('HPE_')) return new ProxyError('upstream_protocol_error', { cause: err, detail });
   }
   const name = (err as { name?: unknown } | null)?.name;
   if (name === 'HTTPParserError') return new ProxyError('upstream_protocol_error', { cause: err });

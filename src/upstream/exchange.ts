@@ -13,6 +13,12 @@
  * head, are held and written after the head; past HOLD_LIMIT the upstream is
  * paused instead. Pausing at every head cost each request a re-read of its
  * own socket data (undici unshifts what the paused parser did not consume).
+ *
+ * Timeouts are Node timers with millisecond resolution, not undici's
+ * (issue #9): undici's headers and body timers tick every ~500 ms, so a 300 ms
+ * timeout fired at ~1 s. `responseHeaders` runs from the request being
+ * written (its body fully handed over) to the response head; `bodyIdle` on
+ * the response is the longest gap between two body chunks.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
@@ -21,9 +27,9 @@ import type { RequestContext } from '../pipeline/context.ts';
 import { abortExchange } from '../pipeline/deadline.ts';
 import { ProxyError } from '../pipeline/errors.ts';
 import { CONTINUE, type Outcome } from '../pipeline/outcome.ts';
-import { EVENT_FIRST_BYTE, EVENT_POOL_ACQUIRED } from '../telemetry/attributes.ts';
 import { classifyUpstreamError } from './classify.ts';
 import type { Endpoint } from './cluster.ts';
+import { cancelExpectConnect, expectConnect } from './connect-events.ts';
 import { buildRequestHeaders, buildResponseHeaders } from './headers.ts';
 
 const WAITING = 0;
@@ -57,6 +63,10 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   #watched: Socket | undefined;
   /** Set while the request body is watched (requests with a body only). */
   #unwatchRequestBody: (() => void) | undefined;
+  /** The responseHeaders timer, then the response bodyIdle timer. */
+  #timer: NodeJS.Timeout | undefined;
+  /** performance.now() of the last response body chunk (bodyIdle measures from it). */
+  #lastData = 0;
 
   constructor(ctx: RequestContext) {
     this.#ctx = ctx;
@@ -86,8 +96,9 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
           propagated,
         ),
         body,
-        headersTimeout: ctx.timeouts.responseHeaders,
-        bodyTimeout: ctx.timeouts.bodyIdle,
+        // Sidelight's own timers (below) replace undici's coarse ones.
+        headersTimeout: 0,
+        bodyTimeout: 0,
       },
       this,
     );
@@ -144,6 +155,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       ctx.runtime.policy,
       ctx.route!.responseHeaders,
     );
+    const traceResponse = ctx.observer?.traceResponse(ctx);
+    if (traceResponse !== undefined) headers.push(traceResponse[0], traceResponse[1]);
     // The upstream answers while the request body is still arriving. If it stops
     // reading, undici drops the rest of the body, which then stays unread on the
     // client connection and wedges it: such a connection closes after this response.
@@ -182,7 +195,52 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       return;
     }
     ctx.upstreamController = controller;
-    ctx.observer?.attemptEvent(ctx, EVENT_POOL_ACQUIRED);
+    const observer = ctx.observer;
+    if (observer !== undefined) {
+      observer.attemptPoint(ctx, 'pool_acquired', performance.now());
+      // A new connection reports its connect timing right after this (undici:client:sendHeaders).
+      expectConnect((start, end) => observer.attemptConnected(ctx, start, end));
+    }
+    const ms = ctx.timeouts.responseHeaders;
+    if (ms > 0) {
+      const req = ctx.req;
+      // From the request being written: a body still arriving from the client is not the upstream's time.
+      if (!hasBody(ctx) || req.complete) this.#armHeadersTimeout(ms);
+      else req.once('end', () => this.#armHeadersTimeout(ms));
+    }
+  }
+
+  #armHeadersTimeout(ms: number): void {
+    if (this.#state !== WAITING) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timeout(new ProxyError('upstream_timeout', { detail: `(responseHeaders ${ms} ms)` }));
+    }, ms);
+  }
+
+  /** Response bodyIdle: fires `ms` after the last chunk; re-arms itself for the rest of the gap. */
+  #armBodyIdle(ms: number): void {
+    const left = Math.ceil(this.#lastData + ms - performance.now());
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        if (this.#state === DONE) return;
+        if (performance.now() - this.#lastData < ms) this.#armBodyIdle(ms);
+        else this.#timeout(new ProxyError('upstream_timeout', { detail: `(bodyIdle ${ms} ms)` }));
+      },
+      Math.max(1, left),
+    );
+  }
+
+  #timeout(reason: ProxyError): void {
+    const controller = this.#ctx.upstreamController;
+    if (controller !== undefined) abortExchange(this.#ctx, reason);
+    else this.#fail(reason);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   onBodySent(chunk: Buffer | string): void {
@@ -198,13 +256,21 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const ctx = this.#ctx;
     ctx.upstreamStatus = statusCode;
     ctx.upstreamHeaders = headers;
-    ctx.observer?.attemptEvent(ctx, EVENT_FIRST_BYTE);
+    const now = performance.now();
+    ctx.observer?.attemptPoint(ctx, 'first_byte', now);
+    this.#clearTimer();
+    const idle = ctx.timeouts.bodyIdle;
+    if (idle > 0) {
+      this.#lastData = now;
+      this.#armBodyIdle(idle);
+    }
     this.#state = HEAD;
     this.#settle(CONTINUE);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.#ctx.bytesOut += chunk.length;
+    if (this.#timer !== undefined) this.#lastData = performance.now();
     if (this.#state !== HEAD) {
       this.#write(controller, chunk);
       return;
@@ -253,6 +319,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   /** Drops the listeners this exchange added to the client's request and response. */
   #release(): void {
+    this.#clearTimer();
+    cancelExpectConnect();
     if (this.#onDrain !== undefined) this.#ctx.res.removeListener('drain', this.#onDrain);
     this.#unwatchRequestBody?.();
   }
@@ -269,7 +337,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.#state = DONE;
     this.#held = undefined;
     this.#release();
-    ctx.observer?.attemptEnd(ctx, ctx.upstreamStatus, reason.reason);
+    ctx.observer?.attemptEnd(ctx, ctx.upstreamStatus, reason);
     this.#settle(reason);
   }
 }

@@ -60,6 +60,8 @@ export interface ForwardingPolicy {
   /** `1.1 <pseudonym>`, precomputed. */
   readonly via: string;
   readonly requestIdHeader: string;
+  /** The proxy answers with its own trace response header: the upstream's copy is dropped ('' when off). */
+  readonly traceResponseHeader: string;
 }
 
 /** Per-request facts that become X-Forwarded-* and Via. */
@@ -196,7 +198,7 @@ export function buildResponseHeaders(
       via = Array.isArray(value) ? value.join(', ') : value;
       continue;
     }
-    if (name === policy.requestIdHeader) continue;
+    if (name === policy.requestIdHeader || name === policy.traceResponseHeader) continue;
     if (Array.isArray(value)) for (const v of value) out.push(name, v);
     else out.push(name, value);
   }

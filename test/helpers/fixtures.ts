@@ -51,7 +51,6 @@ export function useOtlpSdk(options: { recentTraces: number }): {
     rx = await startOtlpReceiver();
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = rx.url;
     sdk = startTelemetrySdk({
-      sampling: 1,
       recentTraces: options.recentTraces,
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: rx.url },
       batch: { scheduledDelayMillis: 50 },

@@ -62,14 +62,19 @@ export function recordingObserver(): RequestObserver & {
   const waiters: Array<(f: FinishedRequest) => void> = [];
   return {
     finished,
+    provision() {},
+    retire() {},
     requestStart() {},
-    phaseStart() {},
     phaseEnd() {},
     attemptStart() {
       return [];
     },
-    attemptEvent() {},
+    attemptPoint() {},
+    attemptConnected() {},
     attemptEnd() {},
+    traceResponse() {
+      return undefined;
+    },
     requestEnd(ctx: RequestContext) {
       const f = { status: ctx.status, reason: ctx.error?.reason, path: ctx.req.url ?? '' };
       finished.push(f);

@@ -42,7 +42,6 @@ beforeAll(async () => {
   // A stalled export gives up after a second (the exporters' default is 10 s).
   process.env.OTEL_EXPORTER_OTLP_TIMEOUT = '1000';
   sdk = startTelemetrySdk({
-    sampling: 1,
     recentTraces: 0,
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: rx.url },
     batch: {

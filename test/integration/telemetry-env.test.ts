@@ -45,7 +45,7 @@ async function start(
   const env: Record<string, string> = { ...vars };
   if (endpoint) env.OTEL_EXPORTER_OTLP_ENDPOINT = rx.url;
   Object.assign(process.env, env);
-  const sdk = startTelemetrySdk({ sampling, recentTraces: 10, env, batch: { scheduledDelayMillis: 50 } });
+  const sdk = startTelemetrySdk({ recentTraces: 10, env, batch: { scheduledDelayMillis: 50 } });
   const sc = await startSidecar(demo.url, { telemetry: { sampling } }, { telemetry: sdk });
   live = { rx, sdk, sc };
   return { rx, sdk, sc };

@@ -22,7 +22,7 @@ const cleanup: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   // No exporter: sampled spans still exist (and feed the recent-trace buffer).
-  sdk = startTelemetrySdk({ sampling: 1, recentTraces: 1_000, env: {} });
+  sdk = startTelemetrySdk({ recentTraces: 1_000, env: {} });
   demo = await startDemoServer({ port: 0 });
 });
 afterAll(async () => {

@@ -22,7 +22,6 @@ beforeAll(async () => {
   rx = await startOtlpReceiver();
   process.env.OTEL_EXPORTER_OTLP_ENDPOINT = rx.url;
   sdk = startTelemetrySdk({
-    sampling: 1,
     recentTraces: 0,
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: rx.url },
     batch: { scheduledDelayMillis: 50 },

@@ -68,6 +68,15 @@ async function notExported(requestId: string): Promise<void> {
   expect(otlp.rx.spans.filter((s) => s.attributes['sidelight.request_id'] === requestId)).toEqual([]);
 }
 
+/** The phase spans of a proxied request, in order (auth and rate_limit join when they exist). */
+const PHASE_SPANS = [
+  'sidelight.accept',
+  'sidelight.route',
+  'sidelight.upstream',
+  'sidelight.respond',
+  'sidelight.finish',
+];
+
 const byName = (spans: SpanRecord[], name: string): SpanRecord[] => spans.filter((s) => s.name === name);
 const one = (spans: SpanRecord[], name: string): SpanRecord => {
   const found = byName(spans, name);
@@ -98,13 +107,12 @@ describe('span tree of a proxied request', () => {
     });
     expect(server.attributes['error.type']).toBeUndefined();
 
-    const route = one(spans, 'sidelight.route');
-    const respond = one(spans, 'sidelight.respond');
+    const phases = PHASE_SPANS.map((name) => one(spans, name));
     const client = one(spans, 'GET');
-    expect(spans).toHaveLength(4);
-    for (const s of [route, respond]) expect(s.kind).toBe('INTERNAL');
+    expect(spans).toHaveLength(PHASE_SPANS.length + 2);
+    for (const s of phases) expect(s.kind).toBe('INTERNAL');
     expect(client.kind).toBe('CLIENT');
-    for (const s of [route, respond, client]) {
+    for (const s of [...phases, client]) {
       expect(s.parentSpanId).toBe(server.spanId);
       expect(s.startNs).toBeGreaterThanOrEqual(server.startNs);
       expect(s.endNs).toBeLessThanOrEqual(server.endNs);
@@ -119,6 +127,34 @@ describe('span tree of a proxied request', () => {
     });
     expect(client.attributes['http.request.resend_count']).toBeUndefined();
     expect(client.status.code).toBe('UNSET');
+  });
+
+  it('tiles the SERVER span with contiguous phase spans, accept and finish included (#10)', async () => {
+    const sc = await sidecar();
+    const { server, spans } = await exported((await send(sc, '/api/items/9')).requestId);
+    const phases = PHASE_SPANS.map((name) => one(spans, name)).sort((a, b) => Number(a.startNs - b.startNs));
+    expect(phases.map((s) => s.name)).toEqual(PHASE_SPANS);
+    // One clock reading ends a phase and starts the next: no gap, no overlap.
+    expect(phases[0]!.startNs).toBe(server.startNs);
+    for (let i = 1; i < phases.length; i++) expect(phases[i]!.startNs).toBe(phases[i - 1]!.endNs);
+    expect(phases.at(-1)!.endNs).toBe(server.endNs);
+    let covered = 0n;
+    for (const s of phases) covered += s.endNs - s.startNs;
+    const total = server.endNs - server.startNs;
+    expect(Number(covered) / Number(total)).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it("gives the SERVER span the duration of the request's histogram observation (#10)", async () => {
+    const sc = await sidecar({ routes: [{ name: 'one', match: { path: '/api/items/:id' } }] });
+    const { server } = await exported((await send(sc, '/api/items/11')).requestId);
+    const text = await (await request(`${sc.adminUrl}/metrics`)).body.text();
+    const sum = text
+      .split('\n')
+      .find((l) => l.startsWith('http_server_request_duration_seconds_sum{') && l.includes('/api/items/:id'));
+    expect(sum, 'the route has exactly one observation').toBeDefined();
+    const observed = Number(sum!.split(' ').at(-1));
+    const spanSeconds = Number(server.endNs - server.startNs) / 1e9;
+    expect(Math.abs(observed - spanSeconds)).toBeLessThan(2e-6);
   });
 
   it('puts pool acquire and first byte on every CLIENT span, connect only on a fresh connection', async () => {
@@ -164,12 +200,7 @@ describe('span tree of a proxied request', () => {
     const quiet = await exported((await send(sc, '/api/items/3')).requestId);
     const loud = await exported((await send(sc, '/headers')).requestId);
     expect(quiet.spans).toHaveLength(2);
-    expect(loud.spans.map((s) => s.name).sort()).toEqual([
-      'GET',
-      'GET /*',
-      'sidelight.respond',
-      'sidelight.route',
-    ]);
+    expect(loud.spans.map((s) => s.name).sort()).toEqual(['GET', 'GET /*', ...PHASE_SPANS].sort());
   });
 });
 
@@ -339,7 +370,15 @@ describe('admin /debug/traces', () => {
     expect(mine.name).toBe('GET /*');
     expect(mine.status_code).toBe(200);
     expect(mine.duration_ms).toBeGreaterThanOrEqual(25);
-    expect(mine.spans.map((s) => s.name)).toEqual(['GET /*', 'sidelight.route', 'GET', 'sidelight.respond']);
+    expect(mine.spans.map((s) => s.name)).toEqual([
+      'GET /*',
+      'sidelight.accept',
+      'sidelight.route',
+      'sidelight.upstream',
+      'GET',
+      'sidelight.respond',
+      'sidelight.finish',
+    ]);
     for (const s of mine.spans) {
       expect(s.start_ms).toBeGreaterThanOrEqual(0);
       expect(s.duration_ms).toBeGreaterThanOrEqual(0);

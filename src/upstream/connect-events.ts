@@ -1,5 +1,5 @@
 /**
- * Connect timings for CLIENT spans. undici publishes `undici:client:sendHeaders`
+ * Connect timings of upstream attempts, reported to the observer. undici publishes `undici:client:sendHeaders`
  * synchronously right after a request's onRequestStart, with the socket it was
  * written to; a socket our connector dialled carries its connect timing
  * (upstream/connector.ts). The attempt that just acquired a connection waits
@@ -8,7 +8,7 @@
  */
 import { subscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
-import { connectTimingOf } from '../upstream/connector.ts';
+import { connectTimingOf } from './connector.ts';
 
 type OnConnect = (start: number, end: number) => void;
 
