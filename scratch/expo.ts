@@ -1,0 +1,11 @@
+import { startSidelight } from '/work/main/src/sidelight.ts';
+import { validateConfig } from '/work/main/src/config/load.ts';
+import { pino } from 'pino';
+const cfg = validateConfig({ listen: '127.0.0.1:0', admin: { listen: '127.0.0.1:0' }, upstream: { endpoints: [{ url: 'http://127.0.0.1:1' }] } }, 'x');
+const app = await startSidelight(cfg, { log: pino({ level: 'silent' }) });
+await fetch(app.proxyUrl + '/x');
+const a = await (await fetch(app.adminUrl + '/metrics')).text();
+const b = await (await fetch(app.adminUrl + '/metrics', { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })).text();
+const fs = await import('node:fs');
+fs.writeFileSync('/tmp/x/classic.txt', a); fs.writeFileSync('/tmp/x/om.txt', b);
+await app.shutdown(100); process.exit(0);
