@@ -2,7 +2,7 @@
 import { caddyPeer } from './caddy.ts';
 import { haproxyPeer } from './haproxy.ts';
 import { nginxPeer } from './nginx.ts';
-import { bareReference, fastifyPeer, httpProxyPeer } from './node-script.ts';
+import { bareReference, fastifyPeer, httpProxyPeer, naiveTelemetryContender } from './node-script.ts';
 import { type SidelightOptions, sidelightContenders } from './sidelight.ts';
 import type { Contender } from './types.ts';
 
@@ -10,6 +10,7 @@ export function allContenders(sidelight: SidelightOptions): Contender[] {
   return [
     bareReference,
     ...sidelightContenders(sidelight),
+    naiveTelemetryContender(sidelight.otlpEndpoint),
     nginxPeer,
     haproxyPeer,
     caddyPeer,

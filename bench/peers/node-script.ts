@@ -47,3 +47,26 @@ function nodeScriptContender(name: string, kind: Contender['kind'], relPath: str
 export const bareReference = nodeScriptContender('bare-reference', 'reference', '../reference/bare-proxy.ts');
 export const fastifyPeer = nodeScriptContender('fastify-http-proxy', 'peer', './fastify-proxy.ts');
 export const httpProxyPeer = nodeScriptContender('http-proxy', 'peer', './node-http-proxy.ts');
+
+/**
+ * The bare reference plus the telemetry a user would otherwise bolt on: OTel
+ * auto-instrumentation of http and undici at 100% exported to the same sink,
+ * a prom-client histogram and pino-http (bench/reference/naive-telemetry-*.ts).
+ */
+export function naiveTelemetryContender(otlpEndpoint: () => string | undefined): Contender {
+  const script = fileURLToPath(new URL('../reference/naive-telemetry-proxy.ts', import.meta.url));
+  const preload = fileURLToPath(new URL('../reference/naive-telemetry-preload.ts', import.meta.url));
+  return {
+    name: 'naive-telemetry',
+    kind: 'reference',
+    wrappable: true,
+    unavailable: () => undefined,
+    start: (opts) => {
+      const sink = otlpEndpoint();
+      return startNodeScript('naive-telemetry', script, opts, {
+        nodeFlags: ['--import', preload],
+        env: sink === undefined ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: sink },
+      });
+    },
+  };
+}
