@@ -4,11 +4,12 @@
  * the upstream and respond phases, measured three ways:
  *   - runner: no telemetry observer;
  *   - unsampled: the telemetry observer with sampling 0 (the common case);
- *   - sampled: sampling 1 with every phase span (recorded, not exported).
+ *   - sampled: sampling 1 with every phase span (made into SDK spans, not exported).
  * Run: `npx node bench/phase-runner.bench.ts` (or via `npm run bench`).
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { trace } from '@opentelemetry/api';
 import { pino } from 'pino';
 import { validateConfig } from '../src/config/load.ts';
 import { provision } from '../src/config/provision.ts';
@@ -92,13 +93,19 @@ export async function runPhaseRunnerBench(opts: { quick?: boolean } = {}): Promi
   try {
     const unsampled = provision(validateConfig(raw(0), '<bench>'), 1);
     const sampled = provision(validateConfig(raw(1), '<bench>'), 2);
-    const observer = (rt: Runtime) =>
-      new TelemetryObserver({
+    const observer = (rt: Runtime) => {
+      const o = new TelemetryObserver({
         metrics: createMetrics(),
         log,
         keepWarnings: () => true,
         defaultSampling: () => rt.config.telemetry.sampling,
+        // Sampled requests become SDK spans (no processor behind them: made, not exported).
+        tracer: trace.getTracer('sidelight-bench'),
+        recent: sdk.recent,
       });
+      o.provision(rt);
+      return o;
+    };
     const obsUnsampled = observer(unsampled);
     const obsSampled = observer(sampled);
     for (let r = 0; r < rounds; r++) {
