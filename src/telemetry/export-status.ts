@@ -61,8 +61,13 @@ function iso(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
+/** The OTLP exporter drops the status code of a retryable answer (otlp-exporter-base, http-transport-utils). */
+const RETRYABLE = 'Export failed with retryable status';
+
 function errorText(error: Error | undefined, scrub: (s: string) => string): string {
   if (error === undefined) return 'export failed';
+  if (error.message === RETRYABLE)
+    return 'the collector answered a retryable status (429, 502, 503 or 504) until the export timeout';
   const code = (error as { code?: unknown }).code;
   const text = error.message || error.name;
   return scrub(code !== undefined && !text.includes(String(code)) ? `${text} (${String(code)})` : text);

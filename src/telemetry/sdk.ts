@@ -72,6 +72,7 @@ export interface TelemetrySdk {
   readonly otelLogger: OtelLogger | undefined;
   readonly exporting: { traces: boolean; logs: boolean };
   readonly disabled: boolean;
+  /** Exports what is queued now; resolves once every export has finished, failed or not. */
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -204,10 +205,9 @@ export function startTelemetrySdk(options: TelemetrySdkOptions): TelemetrySdk {
     exporting,
     disabled,
     async forceFlush() {
-      const provider = trace.getTracerProvider() as { forceFlush?: () => Promise<void> };
-      await provider.forceFlush?.();
-      const lp = logs.getLoggerProvider() as { forceFlush?: () => Promise<void> };
-      await lp.forceFlush?.();
+      // Our own processors: the global tracer provider is the API's proxy, which has no
+      // forceFlush. A failed export is lost telemetry, counted and reported by `status`.
+      await Promise.allSettled([...spanProcessors, ...logRecordProcessors].map((p) => p.forceFlush()));
     },
     shutdown() {
       down ??= sdk

@@ -70,6 +70,13 @@ async function get(url: string, headers: Record<string, string> = {}) {
 /** Runs the scenario against a started child; returns every place that leaked. */
 async function exercise(c: ChildSidelight): Promise<string[]> {
   const { proxy, admin } = await c.listening();
+  // One start-up record names where each signal goes.
+  const dest = c.records().find((r) => r.telemetry !== undefined)?.telemetry;
+  expect(dest).toEqual({
+    traces: `${rx.url}/v1/traces`,
+    logs: `stdout, ${rx.url}/v1/logs`,
+    metrics: `${admin}/metrics`,
+  });
   seenAuthorization.length = 0;
   expect((await get(`${proxy}/hello`)).status).toBe(200);
   expect((await get(`${proxy}/reset`)).status).toBe(502);
