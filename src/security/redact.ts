@@ -16,8 +16,9 @@ import type { z } from 'zod';
 import { configSchema } from '../config/schema.ts';
 import { itemOf, kind, metaOf, shapeOf } from '../config/schema-walk.ts';
 import { SECRET_META, type SecretKind } from '../config/secret-marks.ts';
+import { REDACTED, redactUrl, redactUserinfo } from './userinfo.ts';
 
-export const REDACTED = '[redacted]';
+export { REDACTED, redactUrl, redactUserinfo };
 
 /**
  * Header names whose values are credentials: RFC 9110 §11.6.2 and §11.7.2
@@ -29,16 +30,6 @@ const CREDENTIAL_HEADER =
 
 export function isCredentialHeader(name: string): boolean {
   return CREDENTIAL_HEADER.test(name);
-}
-
-/** `scheme://userinfo@` at the start of a string; greedy to the last `@` before the path, as URL parsers read it. */
-const LEADING_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i;
-/** The same anywhere in a text (log lines are JSON, so a quote ends the URL). */
-const ANY_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s"'<>]*@/gi;
-
-/** `http://user:pass@host:3000` -> `http://[redacted]@host:3000`; other strings unchanged. */
-export function redactUrl(url: string): string {
-  return url.replace(LEADING_USERINFO, `$1${REDACTED}@`);
 }
 
 function secretKind(schema: z.core.$ZodType | undefined): SecretKind | undefined {
@@ -164,7 +155,6 @@ export class Redactor {
   scrub = (text: string): string => {
     let out = text;
     for (const s of this.#secrets) if (out.includes(s)) out = out.replaceAll(s, REDACTED);
-    if (out.includes('@')) out = out.replace(ANY_USERINFO, `$1${REDACTED}@`);
-    return out;
+    return redactUserinfo(out);
   };
 }

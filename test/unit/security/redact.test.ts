@@ -2,8 +2,12 @@
  * The one secrets rule (issue 9, item 4): the schema's marks decide what is
  * redacted on /config and which values are scrubbed from every log line.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateConfig } from '../../../src/config/load.ts';
+import { ConfigError } from '../../../src/config/errors.ts';
+import { loadConfig, validateConfig } from '../../../src/config/load.ts';
 import { REDACTED, Redactor, redactConfig, redactUrl, secretsOf } from '../../../src/security/redact.ts';
 import { basicAuthorization, withAuthorization } from '../../../src/upstream/headers.ts';
 
@@ -111,5 +115,22 @@ describe('Basic auth from userinfo', () => {
     expect(withAuthorization(['host', 'h'], 'Basic x')).toEqual(['host', 'h', 'authorization', 'Basic x']);
     const own = ['Authorization', 'Bearer t'];
     expect(withAuthorization(own, 'Basic x')).toBe(own);
+  });
+});
+
+describe('config problem messages', () => {
+  it('never carry URL credentials, even when a config module throws with one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sidelight-redact-'));
+    try {
+      const file = join(dir, 'broken.config.mjs');
+      await writeFile(file, "throw new Error('cannot reach http://svc:hunter2-pw@127.0.0.1:1/x');\n");
+      const err = await loadConfig(file).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigError);
+      const problem = (err as ConfigError).problems[0]!;
+      expect(problem.message).toBe('cannot load module: cannot reach http://[redacted]@127.0.0.1:1/x');
+      expect((err as ConfigError).message).not.toContain('hunter2-pw');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
