@@ -127,12 +127,14 @@ export const headerOpsSchema = z
       .record(headerName, headerValue)
       .meta(secret('header-values'))
       .default({})
-      .describe('Appended, keeping what is already there.'),
+      .describe(
+        'Appended, keeping what is already there. Values of credential headers are secrets (see Secrets).',
+      ),
     set: z
       .record(headerName, headerValue)
       .meta(secret('header-values'))
       .default({})
-      .describe('Replaces any existing value.'),
+      .describe('Replaces any existing value. Values of credential headers are secrets (see Secrets).'),
     remove: z.array(headerName).default([]).describe('Removed (names are case-insensitive).'),
   })
   .strict();
