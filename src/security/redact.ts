@@ -129,6 +129,12 @@ export class Redactor {
     return this;
   }
 
+  /** A URL's credentials, for URLs that are not in the config (an OTLP endpoint). */
+  addUrl(url: string | undefined): this {
+    if (url !== undefined) for (const s of userinfoSecrets(url)) this.add(s);
+    return this;
+  }
+
   /** `OTEL_EXPORTER_OTLP_HEADERS`-style `k=v,k2=v2`: every value is a credential for the collector. */
   addHeaderList(list: string | undefined): this {
     for (const pair of (list ?? '').split(',')) {

@@ -152,6 +152,7 @@ export function startTelemetrySdk(options: TelemetrySdkOptions): TelemetrySdk {
   };
   const urls = disabled ? {} : { traces: otlpUrl(env, 'traces'), logs: otlpUrl(env, 'logs') };
   const exporting = { traces: urls.traces !== undefined, logs: urls.logs !== undefined };
+  redactor.addUrl(urls.traces).addUrl(urls.logs);
   const status = new ExportStatus({
     destinations: Object.fromEntries(
       Object.entries(urls).flatMap(([signal, url]) => (url === undefined ? [] : [[signal, redactUrl(url)]])),

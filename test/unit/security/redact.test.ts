@@ -84,6 +84,11 @@ describe('Redactor.scrub', () => {
     });
   });
 
+  it('learns the credentials of a URL outside the config (an OTLP endpoint)', () => {
+    const r = new Redactor().addUrl('http://otel:c0llector-pw@127.0.0.1:4318');
+    expect(r.scrub('auth failed for c0llector-pw')).toBe(`auth failed for ${REDACTED}`);
+  });
+
   it('finds a secret in its JSON-escaped form', () => {
     const r = new Redactor();
     r.add('pa"ss\\word');
