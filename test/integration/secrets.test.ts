@@ -13,8 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { validateConfig } from '../../src/config/load.ts';
 import { type ChildSidelight, killChildren, spawnSidelight } from '../helpers/child-sidelight.ts';
 import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.ts';
+import { startSidecar } from '../helpers/sidelight.ts';
 import { httpUpstream, type TestServer } from '../helpers/upstreams.ts';
 
 const USER = 'sidecar-user';
@@ -104,6 +106,18 @@ async function exercise(c: ChildSidelight): Promise<string[]> {
   return leaks;
 }
 
+function configYaml(url: string): string {
+  return [
+    'listen: 127.0.0.1:0',
+    'admin: { listen: 127.0.0.1:0 }',
+    'upstream:',
+    '  endpoints:',
+    `    - url: ${url}`,
+    'telemetry: { sampling: 1 }',
+    '',
+  ].join('\n');
+}
+
 describe('credentials in the upstream URL', () => {
   it('never leave the process when given as --upstream, and are sent as Basic auth', async () => {
     rx = await startOtlpReceiver();
@@ -120,19 +134,50 @@ describe('credentials in the upstream URL', () => {
   it('never leave the process when written in the config file, and are sent as Basic auth', async () => {
     rx = await startOtlpReceiver();
     const file = join(dir, 'sidelight.yaml');
-    await writeFile(
-      file,
-      [
-        'listen: 127.0.0.1:0',
-        'admin: { listen: 127.0.0.1:0 }',
-        'upstream:',
-        '  endpoints:',
-        `    - url: ${secretUrl()}`,
-        'telemetry: { sampling: 1 }',
-        '',
-      ].join('\n'),
-    );
+    await writeFile(file, configYaml(secretUrl()));
     const c = spawnSidelight(['--config', file], { OTEL_EXPORTER_OTLP_ENDPOINT: rx.url });
     expect(await exercise(c)).toEqual([]);
+  });
+
+  it('stay secret after a reload that changes them, and the new ones are sent', async () => {
+    rx = await startOtlpReceiver();
+    const file = join(dir, 'reloaded.yaml');
+    await writeFile(file, configYaml(secretUrl()));
+    const c = spawnSidelight(['--config', file], { OTEL_EXPORTER_OTLP_ENDPOINT: rx.url });
+    const { proxy, admin } = await c.listening();
+    const next = 'n3xt-pa55word';
+    await writeFile(file, configYaml(`http://${USER}:${next}@127.0.0.1:${upstream.port}`));
+    c.child.kill('SIGHUP');
+    await c.waitForRecord((r) => r.generation === 2 && String(r.msg).startsWith('config reloaded'));
+    seenAuthorization.length = 0;
+    expect((await get(`${proxy}/reset`)).status).toBe(502);
+    const basic = Buffer.from(`${USER}:${next}`).toString('base64');
+    expect(seenAuthorization).toEqual([`Basic ${basic}`]);
+    const shown = (await get(`${admin}/config`)).body;
+    expect(await c.stop()).toBe(0);
+    const outside = [shown, c.stdout(), c.stderr(), ...rx.raw].join('\n');
+    for (const s of [...SECRETS, next, basic]) expect(outside).not.toContain(s);
+  });
+
+  it('are learnt from every config applied, so a new secret is scrubbed from the first line', async () => {
+    const sc = await startSidecar(secretUrl());
+    try {
+      const next = 'r3loaded-secret';
+      expect(sc.app.redactor.scrub(`x ${PASSWORD} ${next}`)).toBe(`x [redacted] ${next}`);
+      sc.app.apply(
+        validateConfig(
+          {
+            listen: '127.0.0.1:0',
+            admin: { listen: '127.0.0.1:0' },
+            upstream: { endpoints: [{ url: `http://${USER}:${next}@127.0.0.1:${upstream.port}` }] },
+          },
+          '<test>',
+        ),
+      );
+      // The old secret stays secret too: it may still be in flight in a retiring runtime's logs.
+      expect(sc.app.redactor.scrub(`x ${PASSWORD} ${next}`)).toBe('x [redacted] [redacted]');
+    } finally {
+      await sc.close();
+    }
   });
 });
