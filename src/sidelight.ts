@@ -10,9 +10,11 @@ import { provision } from './config/provision.ts';
 import type { Config } from './config/schema.ts';
 import { RuntimeStore } from './config/store.ts';
 import type { RequestObserver } from './pipeline/pipeline.ts';
+import { Redactor } from './security/redact.ts';
 import { type DrainResult, drain } from './server/drain.ts';
 import { listen } from './server/listen.ts';
 import { createProxyServer } from './server/proxy-server.ts';
+import { telemetryDestinations, telemetryHealth } from './telemetry/destinations.ts';
 import { createLogger } from './telemetry/logging.ts';
 import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 import { TelemetryObserver } from './telemetry/observer.ts';
@@ -30,6 +32,8 @@ export interface SidelightOptions {
   reloads?: { applied: number; rejected: number };
   /** Extra admin endpoints (metrics, traces) provided by other concerns. */
   adminRoutes?: ReadonlyMap<string, AdminHandler>;
+  /** The process's secrets; learns every config this instance runs. One is made when absent. */
+  redactor?: Redactor;
 }
 
 export interface Sidelight {
@@ -40,6 +44,8 @@ export interface Sidelight {
   readonly metrics: Metrics;
   /** The SDK this instance reports to, when one was given. */
   readonly telemetry: TelemetrySdk | undefined;
+  /** Scrubs the secrets of every config this instance has run from text (logs, argv). */
+  readonly redactor: Redactor;
   /** Provisions `config` fully, then swaps it in; throws (and changes nothing) if it cannot. */
   apply(config: Config): void;
   /** Graceful: readiness 503, stop accepting, finish in-flight, close pools. */
@@ -47,7 +53,11 @@ export interface Sidelight {
 }
 
 export async function startSidelight(config: Config, options: SidelightOptions = {}): Promise<Sidelight> {
-  const log = options.log ?? createLogger(config.telemetry.logLevel, { otel: options.telemetry?.otelLogger });
+  const redactor = (options.redactor ?? new Redactor()).addConfig(config);
+  const log =
+    options.log ??
+    createLogger(config.telemetry.logLevel, { otel: options.telemetry?.otelLogger, scrub: redactor.scrub });
+  options.telemetry?.status.attach(log);
   const sdk = options.telemetry;
   // Read by the closures below only once the store (declared after the observer it needs) exists.
   const current = () => store.current;
@@ -78,13 +88,17 @@ export async function startSidelight(config: Config, options: SidelightOptions =
   };
   const store = new RuntimeStore(provisioned(config, 1), (retired, now) => observer.retire(retired, now));
   const proxy = createProxyServer(store, observer, log);
-  const routes = new Map(coreAdminRoutes(store));
-  for (const [path, handler] of telemetryAdminRoutes(metrics, sdk?.recent)) routes.set(path, handler);
+  let adminUrl = '';
+  const scrapes = { count: 0, lastAt: undefined as number | undefined };
+  const routes = new Map(
+    coreAdminRoutes(store, () => ({ telemetry: telemetryHealth(options.telemetry, adminUrl, scrapes) })),
+  );
+  for (const [path, handler] of telemetryAdminRoutes(metrics, sdk?.recent, scrapes))
+    routes.set(path, handler);
   for (const [path, handler] of options.adminRoutes ?? []) routes.set(path, handler);
   const admin = createAdminServer(routes);
   const servers: Server[] = [proxy, admin];
   let proxyUrl: string;
-  let adminUrl: string;
   try {
     proxyUrl = await listen(proxy, config.listen);
     adminUrl = await listen(admin, config.admin.listen);
@@ -93,6 +107,11 @@ export async function startSidelight(config: Config, options: SidelightOptions =
     await store.current.upstream.destroy();
     throw err;
   }
+  const destinations = telemetryDestinations(options.telemetry, adminUrl);
+  log.info(
+    { telemetry: destinations },
+    `telemetry: traces -> ${destinations.traces}, logs -> ${destinations.logs}, metrics -> ${destinations.metrics}`,
+  );
   let shuttingDown: Promise<DrainResult> | undefined;
   return {
     proxyUrl,
@@ -101,7 +120,10 @@ export async function startSidelight(config: Config, options: SidelightOptions =
     log,
     metrics,
     telemetry: options.telemetry,
+    redactor,
     apply(next: Config) {
+      // Learnt before anything can log the new config: its secrets stay secret from the start.
+      redactor.addConfig(next);
       store.swap(provisioned(next, store.generation + 1));
     },
     shutdown(drainTimeoutMs = store.current.config.shutdown.drainTimeout) {

@@ -1,20 +1,6 @@
 /**
- * The effective config as the admin endpoint shows it: secrets replaced.
- * A field is secret when its key names one (token, secret, password, key...)
- * or it is the userinfo of a URL.
+ * The effective config as the admin endpoint shows it. Which fields are
+ * secret is the schema's to say and src/security/redact.ts's to enforce (one
+ * rule for `/config`, logs and exports); this is the admin's name for it.
  */
-const SECRET_KEY = /(secret|password|passwd|token|api[-_]?key|private[-_]?key|authorization|credentials?)$/i;
-
-export function redactConfig(value: unknown, key = ''): unknown {
-  if (typeof value === 'string') {
-    if (SECRET_KEY.test(key)) return '[redacted]';
-    return value.replace(/^(\w+:\/\/)[^/@\s]+@/, '$1[redacted]@');
-  }
-  if (Array.isArray(value)) return value.map((v) => redactConfig(v, key));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactConfig(v, k);
-    return out;
-  }
-  return value;
-}
+export { redactConfig } from '../security/redact.ts';

@@ -18,9 +18,22 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   res.end(body);
 }
 
-export function coreAdminRoutes(store: RuntimeStore): Map<string, AdminHandler> {
+/**
+ * `detail` adds to `/healthz?verbose` (the exporter state per signal): liveness
+ * itself never depends on it, so a collector that is down does not restart the pod.
+ */
+export function coreAdminRoutes(
+  store: RuntimeStore,
+  detail: () => Record<string, unknown> = () => ({}),
+): Map<string, AdminHandler> {
   return new Map<string, AdminHandler>([
-    ['/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' })],
+    [
+      '/healthz',
+      (req, res) => {
+        const verbose = new URL(req.url ?? '/', 'http://admin').searchParams.has('verbose');
+        sendJson(res, 200, verbose ? { status: 'ok', ...detail() } : { status: 'ok' });
+      },
+    ],
     [
       '/readyz',
       (_req, res) => {

@@ -5,6 +5,7 @@
  * by `?trace_id=` or `?request_id=`).
  */
 import client from 'prom-client';
+import type { ScrapeLog } from '../telemetry/destinations.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import type { RecentTraces } from '../telemetry/recent-traces.ts';
 import { type AdminHandler, sendJson } from './server.ts';
@@ -12,6 +13,7 @@ import { type AdminHandler, sendJson } from './server.ts';
 export function telemetryAdminRoutes(
   metrics: Metrics,
   recent: RecentTraces | undefined,
+  scrapes?: ScrapeLog,
 ): Map<string, AdminHandler> {
   const registry = metrics.registry;
   // The registry renders one format at a time: scrapes take turns.
@@ -38,6 +40,10 @@ export function telemetryAdminRoutes(
       async (req, res) => {
         const accept = req.headers.accept ?? '';
         const { body, type } = await render(accept.includes('application/openmetrics-text'));
+        if (scrapes !== undefined) {
+          scrapes.count++;
+          scrapes.lastAt = Date.now();
+        }
         res.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
         res.end(body);
       },

@@ -6,6 +6,7 @@
 import { type ConfigOverrides, loadConfig } from '../config/load.ts';
 import { configCounters } from '../config/reload.ts';
 import type { Config } from '../config/schema.ts';
+import { Redactor, redactUrl } from '../security/redact.ts';
 import { type Sidelight, startSidelight } from '../sidelight.ts';
 import { startTelemetrySdk } from '../telemetry/sdk.ts';
 import { startHotReload } from './hot-reload.ts';
@@ -17,13 +18,17 @@ export async function startFromCli(
   configFile: string | undefined,
   reloads?: { applied: number; rejected: number },
 ): Promise<Sidelight> {
+  // Knows the config's secrets before the SDK reads argv into its resource.
+  const redactor = new Redactor().addConfig(config);
   const telemetry = startTelemetrySdk({
     recentTraces: config.telemetry.recentTraces,
     serviceVersion: packageVersion(),
+    redactor,
   });
   try {
     return await startSidelight(config, {
       telemetry,
+      redactor,
       ...(configFile === undefined ? {} : { configFile }),
       ...(reloads === undefined ? {} : { reloads }),
     });
@@ -62,7 +67,11 @@ export async function runProxy(configFile: string | undefined, overrides: Config
   // The reload counters become sidelight_config_reloads_total{result}.
   const app = await startFromCli(config, configFile, configCounters.reloads);
   app.log.info(
-    { proxy: app.proxyUrl, admin: app.adminUrl, upstream: config.upstream.endpoints.map((e) => e.url) },
+    {
+      proxy: app.proxyUrl,
+      admin: app.adminUrl,
+      upstream: config.upstream.endpoints.map((e) => redactUrl(e.url)),
+    },
     `listening on ${app.proxyUrl} (admin ${app.adminUrl})`,
   );
   if (configFile === undefined) {

@@ -1,7 +1,10 @@
 /**
  * A config that cannot be used. Every problem names the file and the field
  * path, so `sidelight validate` and reload logs point at the exact spot.
+ * Messages never carry URL credentials, whoever wrote them (a parser's
+ * snippet of the offending line, a module's own error): issue 9.
  */
+import { redactUserinfo } from '../security/userinfo.ts';
 
 export interface ConfigProblem {
   readonly file: string;
@@ -36,8 +39,9 @@ export class ConfigError extends Error {
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
+    const clean = problems.map((p) => ({ ...p, message: redactUserinfo(p.message) }));
+    super(clean.map(formatProblem).join('\n'));
     this.name = 'ConfigError';
-    this.problems = problems;
+    this.problems = clean;
   }
 }

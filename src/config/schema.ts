@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { checkHostPattern, checkRewrite, checkRouteNames, checkTemplate } from './route-checks.ts';
+import { secret } from './secret-marks.ts';
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
@@ -85,7 +86,8 @@ const httpUrl = z
       });
     }
   })
-  .meta({ docType: 'URL' });
+  // userinfo (`http://user:password@host`) is a credential: src/security/redact.ts.
+  .meta({ docType: 'URL', ...secret('userinfo') });
 
 const TIMEOUT_DOCS = {
   connect: 'TCP (and TLS) connect to an endpoint.',
@@ -121,8 +123,18 @@ const headerValue = z.string().regex(/^[^\r\n\0]*$/, 'header values must not con
 
 export const headerOpsSchema = z
   .object({
-    add: z.record(headerName, headerValue).default({}).describe('Appended, keeping what is already there.'),
-    set: z.record(headerName, headerValue).default({}).describe('Replaces any existing value.'),
+    add: z
+      .record(headerName, headerValue)
+      .meta(secret('header-values'))
+      .default({})
+      .describe(
+        'Appended, keeping what is already there. Values of credential headers are secrets (see Secrets).',
+      ),
+    set: z
+      .record(headerName, headerValue)
+      .meta(secret('header-values'))
+      .default({})
+      .describe('Replaces any existing value. Values of credential headers are secrets (see Secrets).'),
     remove: z.array(headerName).default([]).describe('Removed (names are case-insensitive).'),
   })
   .strict();
@@ -203,7 +215,10 @@ export const routeSchema = z
 
 export const endpointSchema = z
   .object({
-    url: httpUrl.describe('The origin, e.g. `http://127.0.0.1:3000`. Userinfo is redacted on `/config`.'),
+    url: httpUrl.describe(
+      'The origin, e.g. `http://127.0.0.1:3000`. `user:password@` in it is sent as Basic auth ' +
+        '(unless the request carries its own `Authorization`) and is redacted everywhere (see Secrets).',
+    ),
     weight: z
       .number()
       .int()

@@ -2,7 +2,9 @@
  * The process logger: pino, JSON lines on stdout, and the same records
  * exported as OTLP log records when an OTLP endpoint is configured. Records
  * that carry trace_id/span_id/trace_flags are attached to that span context,
- * so the backend links them to the trace.
+ * so the backend links them to the trace. Every serialized line passes the
+ * process's secret scrubber (security/redact.ts) before either destination
+ * sees it.
  */
 import { type Logger as OtelLogger, ROOT_CONTEXT, SeverityNumber, trace } from '@opentelemetry/api';
 import { type DestinationStream, type Logger, pino } from 'pino';
@@ -77,9 +79,27 @@ function isoTimeCached(): string {
   return lastTime;
 }
 
+/** pino writes `msg` last: an access record's line ends with this. */
+const ACCESS_END = `${ACCESS_MARK}}\n`;
+
+/**
+ * The scrubber for every line except access records: those are built from a
+ * fixed field list (request-log.ts) in which no config value that can be secret
+ * appears (`upstream` is the endpoint's host:port), and they are the one
+ * record per sampled request, where a search per secret would cost ~1 µs.
+ */
+function skipAccess(scrub: (line: string) => string): (line: string) => string {
+  return (line) => (line.endsWith(ACCESS_END) ? line : scrub(line));
+}
+
 export function createLogger(
   level: string,
-  options: { destination?: DestinationStream; otel?: OtelLogger | undefined } = {},
+  options: {
+    destination?: DestinationStream;
+    otel?: OtelLogger | undefined;
+    /** Applied to each serialized line before it is written anywhere. */
+    scrub?: ((line: string) => string) | undefined;
+  } = {},
 ): Logger {
   const stdout = options.destination ?? pino.destination({ fd: 1, sync: false });
   const destination =
@@ -95,6 +115,7 @@ export function createLogger(
       base: { service: 'sidelight' },
       timestamp: isoTimeCached,
       formatters: { level: (label) => ({ level: label }) },
+      ...(options.scrub === undefined ? {} : { hooks: { streamWrite: skipAccess(options.scrub) } }),
     },
     destination,
   );

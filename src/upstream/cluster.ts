@@ -2,11 +2,31 @@
  * The one upstream service: its endpoints, one undici Pool per endpoint and
  * connect timeout (undici sets connect timeouts per pool, so routes with
  * different connect timeouts get their own pools), and the balancer.
+ *
+ * An endpoint URL's userinfo never goes further than this file: the pools and
+ * every name derived here (origin, address) are built from the URL without
+ * it, and the credentials become the endpoint's Basic `Authorization`.
  */
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import type { Config } from '../config/schema.ts';
 import { WeightedRoundRobin } from './balancer.ts';
 import { timedConnector } from './connector.ts';
+import { basicAuthorization, withAuthorization } from './headers.ts';
+
+/** A pool that sends its endpoint's credentials with every request that carries none. */
+class CredentialedPool extends Pool {
+  readonly #authorization: string;
+
+  constructor(origin: string, options: Pool.Options, authorization: string) {
+    super(origin, options);
+    this.#authorization = authorization;
+  }
+
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    const headers = Array.isArray(options.headers) ? (options.headers as string[]) : [];
+    return super.dispatch({ ...options, headers: withAuthorization(headers, this.#authorization) }, handler);
+  }
+}
 
 export interface Endpoint {
   /** `http://127.0.0.1:3000` */
@@ -30,16 +50,20 @@ export class UpstreamCluster {
     this.name = upstream.name;
     this.endpoints = upstream.endpoints.map((ep) => {
       const url = new URL(ep.url);
+      const authorization = basicAuthorization(url);
       const pools = new Map<number, Pool>();
       for (const connectTimeout of connectTimeouts) {
+        const options: Pool.Options = {
+          connections: upstream.connections,
+          keepAliveTimeout: upstream.keepAliveTimeout,
+          // Timed, so the first request on a new connection can report the connect.
+          connect: timedConnector(connectTimeout),
+        };
         pools.set(
           connectTimeout,
-          new Pool(url.origin, {
-            connections: upstream.connections,
-            keepAliveTimeout: upstream.keepAliveTimeout,
-            // Timed, so the first request on a new connection can report the connect.
-            connect: timedConnector(connectTimeout),
-          }),
+          authorization === undefined
+            ? new Pool(url.origin, options)
+            : new CredentialedPool(url.origin, options, authorization),
         );
       }
       const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);

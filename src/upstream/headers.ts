@@ -225,3 +225,28 @@ export function acceptableRequestId(value: string | string[] | undefined): strin
   if (typeof value !== 'string') return undefined;
   return REQUEST_ID.test(value) ? value : undefined;
 }
+
+/**
+ * `Basic base64(user:password)` (RFC 7617) from an endpoint URL's userinfo,
+ * percent-decoded; undefined when the URL has none. Computed once per endpoint.
+ */
+export function basicAuthorization(url: URL): string | undefined {
+  if (url.username === '' && url.password === '') return undefined;
+  const userPass = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  return `Basic ${Buffer.from(userPass, 'utf8').toString('base64')}`;
+}
+
+/**
+ * The endpoint's credentials added to a request's headers unless it already
+ * carries an `Authorization` (the client's own, or a route's `headers.request.set`):
+ * Envoy's credential injector does the same by default (`overwrite: false`).
+ * A route that must always use the endpoint's credentials removes the client's
+ * with `headers.request.remove: [authorization]`.
+ */
+export function withAuthorization(headers: readonly string[], authorization: string): string[] {
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i]!;
+    if (name.length === 13 && name.toLowerCase() === 'authorization') return headers as string[];
+  }
+  return [...headers, 'authorization', authorization];
+}

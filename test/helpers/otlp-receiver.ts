@@ -47,6 +47,8 @@ export interface OtlpReceiver {
   readonly url: string;
   readonly spans: SpanRecord[];
   readonly logs: LogRecord[];
+  /** Every accepted export body as received (OTLP/JSON text): resource, scope and all, for greps. */
+  readonly raw: string[];
   /** POSTs received per signal path, whatever was answered. */
   readonly requests: { traces: number; logs: number };
   mode: ReceiverMode;
@@ -186,6 +188,7 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: SpanRecord[] = [];
   const logs: LogRecord[] = [];
+  const raw: string[] = [];
   const requests = { traces: 0, logs: 0 };
   const listeners = new Set<() => void>();
   const sockets = new Set<Socket>();
@@ -216,7 +219,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     }
     readBody(req).then(
       (buf) => {
-        const body = JSON.parse(buf.toString('utf8')) as TracesRequest & LogsRequest;
+        const text = buf.toString('utf8');
+        raw.push(text);
+        const body = JSON.parse(text) as TracesRequest & LogsRequest;
         if (signal === 'traces') spans.push(...decodeTraces(body));
         else logs.push(...decodeLogs(body));
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -237,6 +242,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     url: `http://127.0.0.1:${port}`,
     spans,
     logs,
+    raw,
     requests,
     mode: 'ok',
     waitFor<T>(find: () => T | undefined | false, timeoutMs = 5_000, what = 'condition'): Promise<T> {
@@ -274,6 +280,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     clear() {
       spans.length = 0;
       logs.length = 0;
+      raw.length = 0;
     },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
