@@ -67,7 +67,7 @@ export function createMetrics(sources: MetricSources = {}) {
   });
   const phaseDuration = new FastHistogram({
     name: 'sidelight_phase_duration_seconds',
-    help: 'Duration of each proxy phase (accept, route, auth, rate_limit, upstream, respond).',
+    help: 'Duration of each proxy phase (accept, route, auth, rate_limit, upstream, respond, finish).',
     labelNames: ['phase', 'http_route'] as const,
     buckets: PHASE_BUCKETS,
     registers,
