@@ -17,6 +17,7 @@ import type { Options } from './run-options.ts';
 export const MICROBENCHMARKS: { name: string; file: string; exportName: string }[] = [
   { name: 'router', file: './router.bench.ts', exportName: 'runRouterBench' },
   { name: 'phase-runner', file: './phase-runner.bench.ts', exportName: 'runPhaseRunnerBench' },
+  { name: 'otlp-batch', file: './otlp-batch.bench.ts', exportName: 'runOtlpBatchBench' },
 ];
 
 export async function runMicrobenchmarks(opts: Options): Promise<MicroResult[]> {

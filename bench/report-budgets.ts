@@ -4,10 +4,10 @@
  * budget is reported, never fails the run.
  */
 import { fmtUs, row } from './report-format.ts';
-import type { BenchResults, BudgetCheck, ContenderResult } from './report-types.ts';
+import type { BenchResults, BudgetCheck, ContenderResult, MicroResult } from './report-types.ts';
 
 /** The performance budgets from the project brief, evaluated on this run. */
-export function checkBudgets(contenders: ContenderResult[]): BudgetCheck[] {
+export function checkBudgets(contenders: ContenderResult[], micro: MicroResult[] = []): BudgetCheck[] {
   const by = new Map(contenders.filter((c) => c.status === 'ok').map((c) => [c.name, c]));
   const checks: BudgetCheck[] = [];
   const ratio = (
@@ -79,6 +79,14 @@ export function checkBudgets(contenders: ContenderResult[]): BudgetCheck[] {
       });
     }
   }
+  // Issue #10 item 5: one export batch serialises (synchronously, on the event loop) in <= 1 ms.
+  const batch = micro.find((m) => m.name === 'otlp-batch' && m.status === 'ok')?.result?.p99Ms;
+  checks.push({
+    name: 'OTLP export batch serialisation p99 (event-loop stall)',
+    target: '<= 1 ms',
+    actual: typeof batch === 'number' ? `${batch.toFixed(3)} ms` : 'n/a (otlp-batch not measured)',
+    pass: typeof batch === 'number' ? batch <= 1 : null,
+  });
   return checks;
 }
 

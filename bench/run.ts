@@ -177,7 +177,7 @@ async function main(): Promise<number> {
     direct,
     contenders: results,
     ratios: computeRatios(results),
-    budgets: checkBudgets(results),
+    budgets: checkBudgets(results, microbenchmarks),
     microbenchmarks,
     otlpSink,
     failures,

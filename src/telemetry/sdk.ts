@@ -47,6 +47,20 @@ import { RecentTraces } from './recent-traces.ts';
 import { SamplingDecider, samplingPolicyFromEnv } from './sampler.ts';
 import { PRESET_IDS } from './trace-ids.ts';
 
+/**
+ * Batch settings for both signals. Small, frequent batches: OTLP serialisation
+ * runs on the event loop; a batch of 64 Sidelight spans serialises in well
+ * under 1 ms (bench/otlp-batch.bench.ts keeps that budget), where a 512-span
+ * batch blocked the loop for milliseconds (the p99 of the added-latency
+ * benchmark).
+ */
+export const BATCH_DEFAULTS = {
+  maxQueueSize: 4096,
+  maxExportBatchSize: 64,
+  scheduledDelayMillis: 500,
+  exportTimeoutMillis: 10_000,
+} as const;
+
 export interface TelemetrySdkOptions {
   /** Capacity of the recent-trace buffer. */
   recentTraces: number;
@@ -148,16 +162,7 @@ export function startTelemetrySdk(options: TelemetrySdkOptions): TelemetrySdk {
   const drops: DropCounts = { traces: 0, logs: 0 };
   const selfObsMeterProvider = dropCountingMeterProvider(drops);
   const recent = new RecentTraces(options.recentTraces);
-  // Small batches: OTLP serialization runs on the event loop, and a 512-span
-  // batch blocked it for tens of ms (the p99 of the added-latency benchmark);
-  // 64 spans cost a few ms at most, spread out.
-  const batch = {
-    maxQueueSize: 4096,
-    maxExportBatchSize: 64,
-    scheduledDelayMillis: 500,
-    exportTimeoutMillis: 10_000,
-    ...options.batch,
-  };
+  const batch = { ...BATCH_DEFAULTS, ...options.batch };
   const urls = disabled ? {} : { traces: otlpUrl(env, 'traces'), logs: otlpUrl(env, 'logs') };
   const exporting = { traces: urls.traces !== undefined, logs: urls.logs !== undefined };
   redactor.addUrl(urls.traces).addUrl(urls.logs);
