@@ -4,9 +4,9 @@
  * reloader wired the way the CLI wires them.
  */
 import { unlinkSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
@@ -226,6 +226,31 @@ describe('hot reload', () => {
     });
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('reload-user');
+  });
+
+  it('applies an edit while the sidecar log beside the config is written every 100 ms (#9)', async () => {
+    const h = await start({ version: 1 });
+    const log = join(dirname(h.file), 'sidelight.log');
+    let stopped = false;
+    const writer = (async () => {
+      for (let n = 1; !stopped; n++) {
+        await appendFile(log, `{"msg":"request ${n}"}\n`);
+        await sleep(100);
+      }
+    })();
+    try {
+      await sleep(300); // the log is busy well before the edit
+      writeFileSync(h.file, configYaml({ version: 2 }));
+      expect(await h.nextResult()).toBe('applied');
+      expect(h.app.store.generation).toBe(2);
+      expect((await get(h.app, '/api/items/4')).version).toBe('v2');
+      await h.replace(configYaml({ version: 3 }));
+      expect(await h.nextResult()).toBe('applied');
+      expect(h.app.store.generation).toBe(3);
+    } finally {
+      stopped = true;
+      await writer;
+    }
   });
 
   it('keeps the running config when the file is invalid, half written, empty or deleted', async () => {
