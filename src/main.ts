@@ -3,6 +3,7 @@
  * 2 usage or config error (with a one-line reason on stderr).
  */
 import { parseCommand, USAGE, UsageError } from './cli/args.ts';
+import { resolveSelfForConfigModules } from './cli/resolve-self.ts';
 import { packageVersion } from './cli/version.ts';
 import { ConfigError } from './config/errors.ts';
 
@@ -18,8 +19,10 @@ async function main(argv: readonly string[]): Promise<number> {
     // Each command loads only what it needs: `validate` stays quick (no
     // telemetry SDK, no servers).
     case 'validate':
+      resolveSelfForConfigModules();
       return (await import('./cli/validate.ts')).runValidate(cmd.file);
     case 'run':
+      resolveSelfForConfigModules();
       return (await import('./cli/run.ts')).runProxy(cmd.configFile, cmd.overrides);
     case 'demo':
       return (await import('./cli/demo.ts')).runDemo(cmd.overrides, cmd.demoListen);
