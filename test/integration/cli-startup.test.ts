@@ -18,8 +18,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/sidelight.js');
 const NODE = join(ROOT, 'node_modules/.bin/node');
 const SYSTEM_NODE = '/usr/bin/node';
-const ENGINES = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } })
-  .engines.node;
+const ENGINES = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }
+).engines.node;
 // A clean environment: no SIDELIGHT_* or OTEL_* from the developer's shell.
 const ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
 
@@ -60,7 +61,10 @@ function start(cmd: string, args: string[], env: Record<string, string> = ENV) {
 const run = (cmd: string, args: string[], env?: Record<string, string>) => start(cmd, args, env).done;
 
 function majorMinor(v: string): [number, number] {
-  const [major = 0, minor = 0] = v.replace(/^[^\d]*/, '').split('.').map(Number);
+  const [major = 0, minor = 0] = v
+    .replace(/^[^\d]*/, '')
+    .split('.')
+    .map(Number);
   return [major, minor];
 }
 
