@@ -7,6 +7,17 @@ import { resolveSelfForConfigModules } from './cli/resolve-self.ts';
 import { packageVersion } from './cli/version.ts';
 import { ConfigError } from './config/errors.ts';
 
+/**
+ * A drained proxy has nothing left to do: exit now rather than when the last
+ * handle goes. An OTLP exporter retrying an unreachable collector holds its
+ * timers and sockets for up to its export timeout (10 s) after the bounded
+ * final flush gave up (cli/run.ts, issue #9). pino's destination flushes
+ * synchronously on exit, so no log record is lost.
+ */
+function exitNow(code: number): never {
+  process.exit(code);
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const cmd = parseCommand(argv, process.env);
   switch (cmd.kind) {
@@ -23,9 +34,9 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./cli/validate.ts')).runValidate(cmd.file);
     case 'run':
       resolveSelfForConfigModules();
-      return (await import('./cli/run.ts')).runProxy(cmd.configFile, cmd.overrides);
+      return exitNow(await (await import('./cli/run.ts')).runProxy(cmd.configFile, cmd.overrides));
     case 'demo':
-      return (await import('./cli/demo.ts')).runDemo(cmd.overrides, cmd.demoListen);
+      return exitNow(await (await import('./cli/demo.ts')).runDemo(cmd.overrides, cmd.demoListen));
   }
 }
 

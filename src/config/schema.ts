@@ -312,9 +312,20 @@ export const configSchema = z
       .describe('Traces, logs and metrics.'),
     shutdown: z
       .object({
+        drainDelay: z
+          .union([z.literal('auto'), duration], {
+            error: `expected "auto" or a duration such as "5s" (or a number of milliseconds)`,
+          })
+          .prefault('auto')
+          .meta({ docType: 'duration or "auto"' })
+          .describe(
+            'After SIGTERM, how long the listener keeps accepting while readiness already answers 503, so load balancers stop sending first. `auto`: 5s in a Kubernetes pod (`KUBERNETES_SERVICE_HOST` set), 0 elsewhere. A second signal ends it early. See docs/shutdown.md.',
+          ),
         drainTimeout: duration
           .prefault('30s')
-          .describe('How long in-flight requests may take to finish after SIGTERM.'),
+          .describe(
+            'How long in-flight requests may take to finish once the listener has stopped accepting (after the drain delay).',
+          ),
       })
       .strict()
       .prefault({})

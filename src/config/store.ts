@@ -8,6 +8,7 @@ import type { Runtime } from './runtime.ts';
 export class RuntimeStore {
   #current: Runtime;
   #retiring = new Set<Runtime>();
+  #idle: (() => void)[] = [];
   /** Set by shutdown: readiness fails and new requests are told to close. */
   draining = false;
 
@@ -39,6 +40,13 @@ export class RuntimeStore {
   release(rt: Runtime): void {
     rt.inflight--;
     if (rt.inflight === 0 && this.#retiring.has(rt)) this.#retire(rt);
+    if (this.#idle.length > 0 && this.inflight === 0) for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  /** Resolves once no request is in flight (at once if none is): the drain waits on it, not on a poll. */
+  whenIdle(): Promise<void> {
+    if (this.inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   /** Installs `next`; the previous runtime is cleaned up once idle. */
