@@ -80,7 +80,7 @@ export async function startSidelight(config: Config, options: SidelightOptions =
       otelLogger: options.telemetry?.otelLogger,
     });
   const proxy = createProxyServer(store, observer, log);
-  const routes = new Map(coreAdminRoutes(store));
+  const routes = new Map(coreAdminRoutes(store, config));
   for (const [path, handler] of telemetryAdminRoutes(metrics, options.telemetry?.recent))
     routes.set(path, handler);
   for (const [path, handler] of options.adminRoutes ?? []) routes.set(path, handler);

@@ -3,6 +3,8 @@
  * GET endpoints; later concerns (metrics, traces, the page) add rows.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { asRunning, pendingRestart } from '../config/restart-only.ts';
+import type { Config } from '../config/schema.ts';
 import type { RuntimeStore } from '../config/store.ts';
 import { redactConfig } from './redact.ts';
 
@@ -18,7 +20,23 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   res.end(body);
 }
 
-export function coreAdminRoutes(store: RuntimeStore): Map<string, AdminHandler> {
+/**
+ * `/config` is what is running: a reloaded field that needs a restart keeps
+ * its running value in `config`, and `pendingRestart` lists it with the value
+ * the next start will use (config/restart-only.ts). `started` is the config
+ * the process started with.
+ */
+function configView(store: RuntimeStore, started: Config): unknown {
+  const current = store.current.config;
+  const pending = pendingRestart(started, current);
+  return {
+    generation: store.generation,
+    config: redactConfig(asRunning(started, current)),
+    ...(Object.keys(pending).length > 0 ? { pendingRestart: redactConfig(pending) } : {}),
+  };
+}
+
+export function coreAdminRoutes(store: RuntimeStore, started: Config): Map<string, AdminHandler> {
   return new Map<string, AdminHandler>([
     ['/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' })],
     [
@@ -28,11 +46,7 @@ export function coreAdminRoutes(store: RuntimeStore): Map<string, AdminHandler> 
         else sendJson(res, 200, { status: 'ready', generation: store.generation });
       },
     ],
-    [
-      '/config',
-      (_req, res) =>
-        sendJson(res, 200, { generation: store.generation, config: redactConfig(store.current.config) }),
-    ],
+    ['/config', (_req, res) => sendJson(res, 200, configView(store, started))],
   ]);
 }
 
