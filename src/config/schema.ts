@@ -138,7 +138,7 @@ export const routeTelemetrySchema = z
       .boolean()
       .optional()
       .describe(
-        'Emit one INTERNAL span per phase (route, auth, rate_limit, respond). Unset: `telemetry.phaseSpans`.',
+        'Emit one INTERNAL span per phase (route, respond; auth and rate_limit once built, planned). Unset: `telemetry.phaseSpans`.',
       ),
   })
   .strict();
@@ -293,7 +293,7 @@ export const configSchema = z
         phaseSpans: z
           .boolean()
           .default(true)
-          .describe('Emit one INTERNAL span per proxy phase (route, auth, rate_limit, respond).'),
+          .describe('Emit one INTERNAL span per proxy phase (route, respond; auth and rate_limit once built, planned).'),
         keepWarnings: z.boolean().default(true).describe('Keep warn/error log records of unsampled traces.'),
         logLevel: z
           .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
