@@ -293,7 +293,9 @@ export const configSchema = z
         phaseSpans: z
           .boolean()
           .default(true)
-          .describe('Emit one INTERNAL span per proxy phase (route, respond; auth and rate_limit once built, planned).'),
+          .describe(
+            'Emit one INTERNAL span per proxy phase (route, respond; auth and rate_limit once built, planned).',
+          ),
         keepWarnings: z.boolean().default(true).describe('Keep warn/error log records of unsampled traces.'),
         logLevel: z
           .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
