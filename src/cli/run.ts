@@ -143,17 +143,22 @@ export async function runProxy(configFile: string | undefined, overrides: Config
   const config = await loadConfig(configFile, overrides);
   // The reload counters become sidelight_config_reloads_total{result}.
   const app = await startFromCli(config, configFile, configCounters.reloads);
-  app.log.info(
-    { proxy: app.proxyUrl, admin: app.adminUrl, upstream: config.upstream.endpoints.map((e) => e.url) },
-    `listening on ${app.proxyUrl} (admin ${app.adminUrl})`,
-  );
+  // Signals are handled before the address is logged: whoever waits for it may stop us at once.
+  const hot = configFile === undefined ? undefined : startHotReload(app, configFile, overrides);
+  const stopped = untilSignal(app, () => hot?.stop());
   if (configFile === undefined) {
     process.on('SIGHUP', () =>
       app.log.warn({ signal: 'SIGHUP' }, 'no config file to reload (started from flags)'),
     );
-    return untilSignal(app);
   }
-  const hot = startHotReload(app, configFile, overrides);
-  app.log.info({ file: configFile, generation: app.store.generation }, `watching ${configFile} for changes`);
-  return untilSignal(app, () => hot.stop());
+  app.log.info(
+    { proxy: app.proxyUrl, admin: app.adminUrl, upstream: config.upstream.endpoints.map((e) => e.url) },
+    `listening on ${app.proxyUrl} (admin ${app.adminUrl})`,
+  );
+  if (configFile !== undefined)
+    app.log.info(
+      { file: configFile, generation: app.store.generation },
+      `watching ${configFile} for changes`,
+    );
+  return stopped;
 }
