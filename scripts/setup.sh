@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PKGS="prometheus nginx-light wrk valgrind"
+# nodejs: the system Node (older than engines) the start-up test runs bin/sidelight.js on.
+PKGS="prometheus nginx-light wrk valgrind nodejs"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

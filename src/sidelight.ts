@@ -48,8 +48,23 @@ export interface Sidelight {
   readonly redactor: Redactor;
   /** Provisions `config` fully, then swaps it in; throws (and changes nothing) if it cannot. */
   apply(config: Config): void;
-  /** Graceful: readiness 503, stop accepting, finish in-flight, close pools. */
-  shutdown(drainTimeoutMs?: number): Promise<DrainResult>;
+  /**
+   * Graceful: readiness 503, keep accepting for the drain delay, stop
+   * accepting, finish in-flight, close pools (server/drain.ts). A number is
+   * the drain timeout. Both default to the config's `shutdown` section, except
+   * that the delay is 0 unless given: an embedder decides whether anyone routes
+   * to it (the CLI resolves `shutdown.drainDelay`, cli/run.ts).
+   */
+  shutdown(options?: number | ShutdownOptions): Promise<DrainResult>;
+}
+
+export interface ShutdownOptions {
+  drainTimeoutMs?: number;
+  drainDelayMs?: number;
+  /** Aborting it ends the drain delay at once. */
+  skipDelay?: AbortSignal;
+  /** Called when the proxy listener stops accepting. */
+  onStopAccepting?(): void;
 }
 
 export async function startSidelight(config: Config, options: SidelightOptions = {}): Promise<Sidelight> {
@@ -91,7 +106,9 @@ export async function startSidelight(config: Config, options: SidelightOptions =
   let adminUrl = '';
   const scrapes = { count: 0, lastAt: undefined as number | undefined };
   const routes = new Map(
-    coreAdminRoutes(store, () => ({ telemetry: telemetryHealth(options.telemetry, adminUrl, scrapes) })),
+    coreAdminRoutes(store, config, () => ({
+      telemetry: telemetryHealth(options.telemetry, adminUrl, scrapes),
+    })),
   );
   for (const [path, handler] of telemetryAdminRoutes(metrics, sdk?.recent, scrapes))
     routes.set(path, handler);
@@ -126,8 +143,14 @@ export async function startSidelight(config: Config, options: SidelightOptions =
       redactor.addConfig(next);
       store.swap(provisioned(next, store.generation + 1));
     },
-    shutdown(drainTimeoutMs = store.current.config.shutdown.drainTimeout) {
-      shuttingDown ??= drain(store, [proxy], drainTimeoutMs).then(async (result) => {
+    shutdown(options = {}) {
+      const o = typeof options === 'number' ? { drainTimeoutMs: options } : options;
+      shuttingDown ??= drain(store, [proxy], {
+        timeoutMs: o.drainTimeoutMs ?? store.current.config.shutdown.drainTimeout,
+        delayMs: o.drainDelayMs ?? 0,
+        ...(o.skipDelay ? { skipDelay: o.skipDelay } : {}),
+        ...(o.onStopAccepting ? { onStopAccepting: o.onStopAccepting } : {}),
+      }).then(async (result) => {
         admin.close();
         admin.closeAllConnections();
         return result;

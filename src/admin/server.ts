@@ -3,6 +3,8 @@
  * GET endpoints; later concerns (metrics, traces, the page) add rows.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { asRunning, pendingRestart } from '../config/restart-only.ts';
+import type { Config } from '../config/schema.ts';
 import type { RuntimeStore } from '../config/store.ts';
 import { redactConfig } from './redact.ts';
 
@@ -19,11 +21,28 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
 }
 
 /**
+ * `/config` is what is running: a reloaded field that needs a restart keeps
+ * its running value in `config`, and `pendingRestart` lists it with the value
+ * the next start will use (config/restart-only.ts). `started` is the config
+ * the process started with.
+ */
+function configView(store: RuntimeStore, started: Config): unknown {
+  const current = store.current.config;
+  const pending = pendingRestart(started, current);
+  return {
+    generation: store.generation,
+    config: redactConfig(asRunning(started, current)),
+    ...(Object.keys(pending).length > 0 ? { pendingRestart: redactConfig(pending) } : {}),
+  };
+}
+
+/**
  * `detail` adds to `/healthz?verbose` (the exporter state per signal): liveness
  * itself never depends on it, so a collector that is down does not restart the pod.
  */
 export function coreAdminRoutes(
   store: RuntimeStore,
+  started: Config,
   detail: () => Record<string, unknown> = () => ({}),
 ): Map<string, AdminHandler> {
   return new Map<string, AdminHandler>([
@@ -41,11 +60,7 @@ export function coreAdminRoutes(
         else sendJson(res, 200, { status: 'ready', generation: store.generation });
       },
     ],
-    [
-      '/config',
-      (_req, res) =>
-        sendJson(res, 200, { generation: store.generation, config: redactConfig(store.current.config) }),
-    ],
+    ['/config', (_req, res) => sendJson(res, 200, configView(store, started))],
   ]);
 }
 

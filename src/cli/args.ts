@@ -34,6 +34,17 @@ export type Command =
   | { kind: 'validate'; file: string }
   | { kind: 'demo'; overrides: ConfigOverrides; demoListen: string };
 
+/**
+ * parseArgs' own text for an unknown option ends in an unbalanced quote
+ * (`as in '-- "--bogus"`), so that one is said in our words.
+ */
+function usageMessage(err: NodeJS.ErrnoException): string {
+  const unknown = /^Unknown option '([^']+)'/.exec(err.message);
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown)
+    return `unknown option "${unknown[1]}" (try --help; a value that starts with "-" goes after "--")`;
+  return err.message;
+}
+
 export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -52,7 +63,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
       },
     });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(usageMessage(err as NodeJS.ErrnoException));
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };

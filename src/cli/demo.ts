@@ -16,6 +16,8 @@ export async function runDemo(overrides: ConfigOverrides, demoListen: string): P
     const config = await loadConfig(undefined, { ...overrides, upstream: demo.url });
     const app = await startFromCli(config, undefined);
     const p = app.proxyUrl;
+    // Signals are handled before anything is printed: whoever reads the URLs may stop us at once.
+    const stopped = untilSignal(app);
     process.stdout.write(
       [
         `demo service  ${demo.url}`,
@@ -28,12 +30,13 @@ export async function runDemo(overrides: ConfigOverrides, demoListen: string): P
         `  curl ${p}/slow?ms=300`,
         `  curl -i ${p}/status/503`,
         `  curl ${app.adminUrl}/readyz`,
+        `  curl ${app.adminUrl}/metrics`,
         '',
         'Ctrl-C stops both.',
         '',
       ].join('\n'),
     );
-    const code = await untilSignal(app);
+    const code = await stopped;
     await demo.close();
     return code;
   } catch (err) {

@@ -27,6 +27,19 @@ function problem(file: string, message: string, path: (string | number)[] = []):
 
 let importNonce = 0;
 
+/**
+ * The parser's first line ("... at line 3, column 5:") announces the source
+ * excerpt it prints below; a one-line problem ends with that line instead, so
+ * it never ends in a dangling colon. A URL's userinfo in it is masked.
+ */
+function yamlProblem(err: YAMLParseError, text: string): string {
+  const head = err.message.split('\n')[0]!.replace(/:\s*$/, '');
+  const lineNo = err.linePos?.[0].line;
+  const line = lineNo === undefined ? undefined : text.split(/\r?\n/)[lineNo - 1]?.trim();
+  if (!line) return head;
+  return `${head}: ${line.replace(/(\w+:\/\/)[^/@\s]+@/g, '$1[redacted]@')}`;
+}
+
 /** Reads and parses a config file into a plain value (not yet validated). */
 export async function readConfigFile(file: string): Promise<unknown> {
   const ext = extname(file).toLowerCase();
@@ -69,8 +82,10 @@ export async function readConfigFile(file: string): Promise<unknown> {
   try {
     return parseYaml(text, { prettyErrors: true }) as unknown;
   } catch (err) {
-    const msg = err instanceof YAMLParseError ? err.message.split('\n')[0]! : String(err);
-    throw problem(file, `invalid YAML: ${msg}`);
+    throw problem(
+      file,
+      `invalid YAML: ${err instanceof YAMLParseError ? yamlProblem(err, text) : String(err)}`,
+    );
   }
 }
 

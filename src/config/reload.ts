@@ -13,6 +13,7 @@
  */
 import { ConfigError, type ConfigProblem, formatPath, formatProblem } from './errors.ts';
 import { type ConfigOverrides, loadConfig } from './load.ts';
+import { pendingRestart } from './restart-only.ts';
 import type { Config } from './schema.ts';
 
 /**
@@ -58,14 +59,6 @@ export interface Reloader {
   /** Reloads (coalescing with a reload that has not started yet); never rejects. */
   reload(reason?: string): Promise<ReloadResult>;
 }
-
-/** Fields read only at start-up: a change is reported, and takes effect on restart. */
-const RESTART_ONLY: readonly [string, (c: Config) => unknown][] = [
-  ['listen', (c) => c.listen],
-  ['admin.listen', (c) => c.admin.listen],
-  // The trace buffer is sized when the telemetry SDK starts (cli/run.ts).
-  ['telemetry.recentTraces', (c) => c.telemetry.recentTraces],
-];
 
 function asProblems(err: unknown, file: string): readonly ConfigProblem[] {
   if (err instanceof ConfigError) return err.problems;
@@ -134,12 +127,7 @@ export function createReloader(options: ReloaderOptions): Reloader {
         durationMs: elapsed(),
       });
     }
-    const restartNeeded =
-      before === undefined
-        ? []
-        : RESTART_ONLY.filter(
-            ([, get]) => JSON.stringify(get(before.config)) !== JSON.stringify(get(config)),
-          ).map(([name]) => name);
+    const restartNeeded = before === undefined ? [] : Object.keys(pendingRestart(before.config, config));
     let generation: number | undefined;
     try {
       const applied = options.apply(config);

@@ -150,7 +150,7 @@ export const routeTelemetrySchema = z
       .boolean()
       .optional()
       .describe(
-        'Emit one INTERNAL span per phase (route, auth, rate_limit, respond). Unset: `telemetry.phaseSpans`.',
+        'Emit one INTERNAL span per phase (accept, route, upstream, respond, finish; auth and rate_limit planned). Unset: `telemetry.phaseSpans`.',
       ),
   })
   .strict();
@@ -312,7 +312,9 @@ export const configSchema = z
         phaseSpans: z
           .boolean()
           .default(true)
-          .describe('Emit one INTERNAL span per proxy phase (route, auth, rate_limit, respond).'),
+          .describe(
+            'Emit one INTERNAL span per proxy phase (accept, route, upstream, respond, finish; auth and rate_limit planned).',
+          ),
         keepWarnings: z.boolean().default(true).describe('Keep warn/error log records of unsampled traces.'),
         traceResponseHeader: z
           .union([headerName, z.literal('')])
@@ -338,9 +340,20 @@ export const configSchema = z
       .describe('Traces, logs and metrics.'),
     shutdown: z
       .object({
+        drainDelay: z
+          .union([z.literal('auto'), duration], {
+            error: `expected "auto" or a duration such as "5s" (or a number of milliseconds)`,
+          })
+          .prefault('auto')
+          .meta({ docType: 'duration or "auto"' })
+          .describe(
+            'After SIGTERM, how long the listener keeps accepting while readiness already answers 503, so load balancers stop sending first. `auto`: 5s in a Kubernetes pod (`KUBERNETES_SERVICE_HOST` set), 0 elsewhere. A second signal ends it early. See docs/shutdown.md.',
+          ),
         drainTimeout: duration
           .prefault('30s')
-          .describe('How long in-flight requests may take to finish after SIGTERM.'),
+          .describe(
+            'How long in-flight requests may take to finish once the listener has stopped accepting (after the drain delay).',
+          ),
       })
       .strict()
       .prefault({})

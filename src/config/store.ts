@@ -10,6 +10,7 @@ export class RuntimeStore {
   #retiring = new Set<Runtime>();
   /** Called once a replaced runtime has no request left, with the runtime serving now. */
   readonly #onRetired: ((retired: Runtime, current: Runtime) => void) | undefined;
+  #idle: (() => void)[] = [];
   /** Set by shutdown: readiness fails and new requests are told to close. */
   draining = false;
 
@@ -42,6 +43,13 @@ export class RuntimeStore {
   release(rt: Runtime): void {
     rt.inflight--;
     if (rt.inflight === 0 && this.#retiring.has(rt)) this.#retire(rt);
+    if (this.#idle.length > 0 && this.inflight === 0) for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  /** Resolves once no request is in flight (at once if none is): the drain waits on it, not on a poll. */
+  whenIdle(): Promise<void> {
+    if (this.inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   /** Installs `next`; the previous runtime is cleaned up once idle. */

@@ -9,19 +9,26 @@
  *   `..data` is a symlink atomically re-pointed to a new timestamped directory.
  *   The file's own path never sees an event.
  *
- * So we watch the file's directory (every event, whatever its name), and on any
- * event re-`stat` the resolved target: realpath + mtimeMs + size + ino. Only a
- * different signature counts as a change. Events are debounced (a burst of
- * writes becomes one change), and a slow poll catches what fs.watch misses
- * (network filesystems, some container overlays, a watcher that errored).
+ * So we watch the file's directory, and on an event that names the file, or a
+ * symlink on the way to it inside the directory (`..data`), re-`stat` the
+ * resolved target: realpath + mtimeMs + size + ino. Only a different signature
+ * counts as a change. Events about other files are ignored: a log file written
+ * beside the config every 100 ms must not keep postponing the check (issue #9).
+ * Events are debounced (a burst of writes becomes one change), but never for
+ * longer than `maxWaitMs` after the first event of a burst, so even a file
+ * rewritten without pause is checked about once a second. A slow poll catches
+ * what fs.watch misses (network filesystems, some container overlays, a
+ * watcher that errored, a symlink pointing out of the directory).
  */
 import { type FSWatcher, statSync, watch } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { readlink, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 export interface WatchOptions {
   /** Quiet time after the last event before the file is checked. Default 200 ms. */
   debounceMs?: number;
+  /** Longest a burst of events may postpone the check, from its first event. Default 1000 ms. */
+  maxWaitMs?: number;
   /** Interval of the fallback poll. Default 2000 ms; 0 disables it. */
   pollMs?: number;
   /** Called once per observed change (including deletion and reappearance). */
@@ -56,14 +63,46 @@ export async function fileSignature(file: string): Promise<string> {
   }
 }
 
+/** Symlinks followed at most (the kernel's own limit is 40; ConfigMaps use 2). */
+const MAX_LINKS = 8;
+
+/**
+ * The names in `file`'s directory whose change can change what `file`
+ * resolves to: its own name, and the first segment of every symlink target on
+ * the way that stays in the directory (`..data` for a ConfigMap's
+ * `file -> ..data/file`). Anything else in the directory is someone else's.
+ */
+export async function namesOnTheWay(file: string): Promise<Set<string>> {
+  const dir = dirname(file);
+  const names = new Set([basename(file)]);
+  let at = file;
+  for (let i = 0; i < MAX_LINKS; i++) {
+    let target: string;
+    try {
+      target = resolve(dirname(at), await readlink(at));
+    } catch {
+      break; // not a symlink (or gone): the chain ends here
+    }
+    const rel = relative(dir, target);
+    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) break;
+    names.add(rel.split(sep)[0]!);
+    at = target;
+  }
+  return names;
+}
+
 export function watchConfigFile(file: string, options: WatchOptions): ConfigWatcher {
   const path = resolve(file);
   const dir = dirname(path);
   const debounceMs = options.debounceMs ?? 200;
+  const maxWaitMs = options.maxWaitMs ?? 1000;
   const pollMs = options.pollMs ?? 2000;
   let closed = false;
   let last: string | undefined;
   let timer: NodeJS.Timeout | undefined;
+  /** When the first event of the current burst arrived (while `timer` is set). */
+  let burstStart = 0;
+  let names = new Set([basename(path)]);
   let checking = false;
   let recheck: 'event' | 'poll' | undefined;
   let fsWatcher: FSWatcher | undefined;
@@ -90,6 +129,8 @@ export function watchConfigFile(file: string, options: WatchOptions): ConfigWatc
     checking = true;
     try {
       const sig = await fileSignature(path);
+      // A swap may have re-pointed a symlink: listen for the names on the new way.
+      names = await namesOnTheWay(path);
       if (!closed && sig !== last) {
         last = sig;
         try {
@@ -112,11 +153,17 @@ export function watchConfigFile(file: string, options: WatchOptions): ConfigWatc
     // own name; the watch is dead from then on (and a new directory may reuse
     // the inode, so the poll's inode check alone would not notice).
     if (event === 'rename' && name === basename(dir)) rewatch();
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      void check('event');
-    }, debounceMs);
+    else if (name !== null && !names.has(name)) return;
+    const now = performance.now();
+    if (timer === undefined) burstStart = now;
+    else clearTimeout(timer);
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        void check('event');
+      },
+      Math.max(0, Math.min(debounceMs, burstStart + maxWaitMs - now)),
+    );
     timer.unref();
   };
 
@@ -167,8 +214,9 @@ export function watchConfigFile(file: string, options: WatchOptions): ConfigWatc
   poll?.unref();
 
   startWatch();
-  const ready = fileSignature(path).then((sig) => {
+  const ready = Promise.all([fileSignature(path), namesOnTheWay(path)]).then(([sig, way]) => {
     last = sig;
+    names = way;
   });
 
   return {

@@ -67,7 +67,7 @@ export function createMetrics(sources: MetricSources = {}) {
   });
   const phaseDuration = new FastHistogram({
     name: 'sidelight_phase_duration_seconds',
-    help: 'Duration of each proxy phase (accept, route, auth, rate_limit, upstream, respond, finish).',
+    help: 'Duration of each proxy phase (accept, route, upstream, respond, finish; auth and rate_limit planned).',
     labelNames: ['phase', 'http_route'] as const,
     buckets: PHASE_BUCKETS,
     registers,

@@ -4,9 +4,9 @@
  * reloader wired the way the CLI wires them.
  */
 import { unlinkSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
@@ -146,9 +146,10 @@ async function get(app: Sidelight, path: string): Promise<{ status: number; vers
   return { status: res.statusCode, version: String(res.headers['x-config-version']), body };
 }
 
-async function adminConfig(
-  app: Sidelight,
-): Promise<{ text: string; json: { generation: number; config: unknown } }> {
+async function adminConfig(app: Sidelight): Promise<{
+  text: string;
+  json: { generation: number; config: unknown; pendingRestart?: Record<string, unknown> };
+}> {
   const res = await request(`${app.adminUrl}/config`, { dispatcher: agent });
   const text = await res.body.text();
   return { text, json: JSON.parse(text) };
@@ -226,6 +227,60 @@ describe('hot reload', () => {
     });
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('reload-user');
+  });
+
+  it('applies an edit while the sidecar log beside the config is written every 100 ms (#9)', async () => {
+    const h = await start({ version: 1 });
+    const log = join(dirname(h.file), 'sidelight.log');
+    let stopped = false;
+    const writer = (async () => {
+      for (let n = 1; !stopped; n++) {
+        await appendFile(log, `{"msg":"request ${n}"}\n`);
+        await sleep(100);
+      }
+    })();
+    try {
+      await sleep(300); // the log is busy well before the edit
+      writeFileSync(h.file, configYaml({ version: 2 }));
+      expect(await h.nextResult()).toBe('applied');
+      expect(h.app.store.generation).toBe(2);
+      expect((await get(h.app, '/api/items/4')).version).toBe('v2');
+      await h.replace(configYaml({ version: 3 }));
+      expect(await h.nextResult()).toBe('applied');
+      expect(h.app.store.generation).toBe(3);
+    } finally {
+      stopped = true;
+      await writer;
+    }
+  });
+
+  it('shows a reloaded listen address as pending a restart in /config, not as running (#9)', async () => {
+    const h = await start({ version: 1 });
+    const moved = configYaml({ version: 2 })
+      .replace('listen: 127.0.0.1:0', 'listen: 127.0.0.1:1')
+      .replace('admin: { listen: 127.0.0.1:0 }', 'admin: { listen: "[::1]:9" }');
+    await h.replace(moved);
+    expect(await h.nextResult()).toBe('applied');
+    expect(h.app.store.generation).toBe(2);
+    // The rest of the file applied; the listener is where it was.
+    expect((await get(h.app, '/api/items/2')).version).toBe('v2');
+    const running = { host: '127.0.0.1', port: 0 };
+    const { json } = await adminConfig(h.app);
+    expect(json.generation).toBe(2);
+    expect(json.config).toMatchObject({ listen: running, admin: { listen: running } });
+    expect(json).toMatchObject({
+      pendingRestart: {
+        listen: { running, pending: { host: '127.0.0.1', port: 1 } },
+        'admin.listen': { running, pending: { host: '::1', port: 9 } },
+      },
+    });
+    expect(Object.keys(json.pendingRestart ?? {})).toEqual(['listen', 'admin.listen']);
+    // Back to the running addresses: nothing pending any more.
+    await h.replace(configYaml({ version: 3 }));
+    expect(await h.nextResult()).toBe('applied');
+    const after = await adminConfig(h.app);
+    expect(after.json.generation).toBe(3);
+    expect(after.json).not.toHaveProperty('pendingRestart');
   });
 
   it('keeps the running config when the file is invalid, half written, empty or deleted', async () => {

@@ -104,8 +104,8 @@ describe('unknown keys', () => {
 
   it('lists the allowed keys when nothing is close, one problem per key', () => {
     expect(problemsOf({ upstream, shutdown: { grace: 1, when: 'now' } })).toEqual([
-      'shutdown.grace: unrecognized key "grace" (expected one of "drainTimeout")',
-      'shutdown.when: unrecognized key "when" (expected one of "drainTimeout")',
+      'shutdown.grace: unrecognized key "grace" (expected one of "drainDelay", "drainTimeout")',
+      'shutdown.when: unrecognized key "when" (expected one of "drainDelay", "drainTimeout")',
     ]);
   });
 });

@@ -11,6 +11,7 @@ import {
   type ConfigWatcher,
   type FileChange,
   fileSignature,
+  namesOnTheWay,
   type WatchOptions,
   watchConfigFile,
 } from '../../../src/config/watch.ts';
@@ -142,6 +143,98 @@ describe('watchConfigFile', () => {
     await mkdir(join(dir, 'sub'));
     await settle();
     expect(rec.changes).toEqual([]);
+  });
+
+  /**
+   * Writes `file` (a sibling of the config) every 100 ms until the returned
+   * stop function is called: what the sidecar's own log file beside its
+   * config does (issue #9).
+   */
+  function busySibling(file: string, everyMs = 100): () => Promise<void> {
+    let stopped = false;
+    let n = 0;
+    const loop = (async () => {
+      while (!stopped) {
+        await writeFile(file, `line ${++n}\n`, { flag: 'a' });
+        await sleep(everyMs);
+      }
+    })();
+    return async () => {
+      stopped = true;
+      await loop;
+    };
+  }
+
+  it('reports edits while another file in the directory is written every 100 ms (#9)', async () => {
+    const file = join(dir, 'sidelight.yaml');
+    await writeFile(file, 'a: 1\n');
+    const rec = await watchFile(file, { debounceMs: 200 });
+    const stop = busySibling(join(dir, 'sidelight.log'));
+    try {
+      await sleep(250); // the writer is well under way before the edits
+      await writeFile(file, 'a: 22\n');
+      expect(await rec.nth(1)).toEqual({ state: 'present', via: 'event' });
+      const tmp = join(dir, '.sidelight.yaml.tmp');
+      await writeFile(tmp, 'a: 333\n');
+      await rename(tmp, file);
+      expect(await rec.nth(2)).toEqual({ state: 'present', via: 'event' });
+    } finally {
+      await stop();
+    }
+  });
+
+  it('follows a ConfigMap swap while another file in the directory is written every 100 ms (#9)', async () => {
+    await mkdir(join(dir, '..ts1'));
+    await writeFile(join(dir, '..ts1', 'sidelight.yaml'), 'a: 1\n');
+    await symlink('..ts1', join(dir, '..data'));
+    await symlink('..data/sidelight.yaml', join(dir, 'sidelight.yaml'));
+    const file = join(dir, 'sidelight.yaml');
+    const rec = await watchFile(file, { debounceMs: 200 });
+    const stop = busySibling(join(dir, 'sidelight.log'));
+    try {
+      await sleep(250);
+      for (const ts of ['..ts2', '..ts3']) {
+        await mkdir(join(dir, ts));
+        await writeFile(join(dir, ts, 'sidelight.yaml'), `a: ${ts}\n`);
+        await symlink(ts, join(dir, '..data_tmp'));
+        await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+        expect(await rec.nth(ts === '..ts2' ? 1 : 2)).toEqual({ state: 'present', via: 'event' });
+        expect(await fileSignature(file)).toContain(ts);
+      }
+    } finally {
+      await stop();
+    }
+  });
+
+  it('checks a file that is rewritten without pause, at most maxWaitMs after the first write (#9)', async () => {
+    const file = join(dir, 'sidelight.yaml');
+    await writeFile(file, 'a: 0\n');
+    // A debounce far longer than the writer's pauses, so it alone would never end.
+    const rec = await watchFile(file, { debounceMs: 3000, maxWaitMs: 300 });
+    let stopped = false;
+    const writer = (async () => {
+      for (let i = 1; !stopped; i++) {
+        await writeFile(file, `a: ${'x'.repeat(i)}\n`);
+        await sleep(50);
+      }
+    })();
+    try {
+      expect(await rec.nth(1)).toEqual({ state: 'present', via: 'event' });
+    } finally {
+      stopped = true;
+      await writer;
+    }
+  });
+
+  it('names the file and the in-directory symlinks on the way to it', async () => {
+    await mkdir(join(dir, '..ts1'));
+    await writeFile(join(dir, '..ts1', 'sidelight.yaml'), 'a: 1\n');
+    await symlink('..ts1', join(dir, '..data'));
+    await symlink('..data/sidelight.yaml', join(dir, 'sidelight.yaml'));
+    await symlink('/etc/hostname', join(dir, 'outside.yaml'));
+    expect(await namesOnTheWay(join(dir, 'sidelight.yaml'))).toEqual(new Set(['sidelight.yaml', '..data']));
+    expect(await namesOnTheWay(join(dir, 'outside.yaml'))).toEqual(new Set(['outside.yaml']));
+    expect(await namesOnTheWay(join(dir, 'missing.yaml'))).toEqual(new Set(['missing.yaml']));
   });
 
   it('falls back to polling when the watched directory itself is replaced', async () => {
