@@ -40,3 +40,19 @@ export function startRewriter(file: string, base: ConfigInput, everySeconds: num
     stop: () => clearInterval(timer),
   };
 }
+
+/** `node load/runner/config-rewriter.ts --file sidelight.json [--every 2]`: S11's churn beside k6. */
+if (import.meta.main) {
+  const { parseArgs } = await import('node:util');
+  const { readFileSync } = await import('node:fs');
+  const { values } = parseArgs({
+    options: { file: { type: 'string' }, every: { type: 'string', default: '2' } },
+  });
+  if (!values.file) throw new Error('--file is required (the config file Sidelight watches)');
+  const base = JSON.parse(readFileSync(values.file, 'utf8')) as ConfigInput;
+  const r = startRewriter(values.file, base, Number(values.every));
+  process.once('SIGINT', () => {
+    r.stop();
+    process.stdout.write(`${r.rewrites} rewrites\n`);
+  });
+}
