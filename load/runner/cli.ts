@@ -43,6 +43,7 @@ async function main(): Promise<number> {
   const scale = positive('scale', values.scale);
   const durationSeconds = positive('duration', values.duration);
   let code = 0;
+  let ran = 0;
   for (const id of ids) {
     try {
       const r = await runScenario({
@@ -54,6 +55,7 @@ async function main(): Promise<number> {
         ...(values.out ? { outDir: ids.length > 1 ? join(values.out, id.toUpperCase()) : values.out } : {}),
         quiet: values.quiet,
       });
+      ran++;
       if (!r.verdicts.every((v) => v.pass)) code = Math.max(code, 1);
     } catch (err) {
       if (err instanceof ScenarioNotRunnableError || err instanceof UnknownScenarioError) {
@@ -64,7 +66,7 @@ async function main(): Promise<number> {
       throw err;
     }
   }
-  if (ids.length > 1) process.stderr.write(`results under ${values.out ?? RESULTS_DIR}\n`);
+  if (ran > 1) process.stderr.write(`results under ${values.out ?? RESULTS_DIR}\n`);
   return code;
 }
 

@@ -88,7 +88,13 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
   let inFlight = 0;
   let seq = 0;
 
-  const one = async (spec: RequestSpec, body: Buffer | undefined, id: number, intended: number) => {
+  const one = async (
+    spec: RequestSpec,
+    body: Buffer | undefined,
+    id: number,
+    intended: number,
+    t: number,
+  ) => {
     let status = 0;
     let bytes = 0;
     let failed = true;
@@ -110,7 +116,7 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
       failed = true;
     }
     requests.push({
-      t: (intended - runStart) / 1000,
+      t,
       latencyMs: performance.now() - intended,
       status,
       failed,
@@ -118,19 +124,20 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
     });
   };
 
-  const iteration = async (intended: number) => {
+  /** `t`: the intended start in seconds since the run began (exact schedule offset, for per-second series). */
+  const iteration = async (intended: number, t: number) => {
     inFlight++;
     const id = (seq++ % def.idRange) + 1;
-    if (def.iteration.parallel) await Promise.all(specs.map((s) => one(s.spec, s.bytes, id, intended)));
+    if (def.iteration.parallel) await Promise.all(specs.map((s) => one(s.spec, s.bytes, id, intended, t)));
     else {
       // Later requests of a sequential iteration can only start once the previous one ended.
       let at = intended;
       for (const s of specs) {
-        await one(s.spec, s.bytes, id, at);
+        await one(s.spec, s.bytes, id, at, t);
         at = performance.now();
       }
     }
-    iterations.push({ t: (intended - runStart) / 1000, latencyMs: performance.now() - intended });
+    iterations.push({ t, latencyMs: performance.now() - intended });
     inFlight--;
   };
 
@@ -152,13 +159,20 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
       const vus = Math.max(1, Math.round(ex.vus * opts.scale));
       await Promise.all(
         Array.from({ length: vus }, async () => {
-          while (performance.now() < end && !opts.signal?.aborted) await iteration(performance.now());
+          while (performance.now() < end && !opts.signal?.aborted) {
+            const now = performance.now();
+            await iteration(now, (now - runStart) / 1000);
+          }
         }),
       );
     } else {
       const times = arrivalTimes(def, opts.scale, opts.durationSeconds);
       const pending: Promise<void>[] = [];
-      const loop = await runArrivals(times, (intended) => pending.push(iteration(intended)), opts.signal);
+      const loop = await runArrivals(
+        times,
+        (intended, k) => pending.push(iteration(intended, times[k]!)),
+        opts.signal,
+      );
       maxLagMs = loop.maxLagMs;
       await Promise.all(pending);
     }
