@@ -29,6 +29,8 @@ export interface DriveResult {
   readonly iterations: IterationSample[];
   readonly durationSeconds: number;
   readonly maxLagMs: number;
+  /** Distinct `x-config-gen` response header values (S11's rewriter marks each generation with one). */
+  readonly generationsSeen: string[];
 }
 
 export interface DriveOptions {
@@ -84,6 +86,7 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
   const specs = def.iteration.requests.map((spec) => ({ spec, ...prepared(spec) }));
   const requests: RequestSample[] = [];
   const iterations: IterationSample[] = [];
+  const generationsSeen = new Set<string>();
   const runStart = performance.now();
   let inFlight = 0;
   let seq = 0;
@@ -109,6 +112,8 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
         body: body ?? bodyText ?? null,
       });
       status = res.statusCode;
+      const gen = res.headers['x-config-gen'];
+      if (typeof gen === 'string') generationsSeen.add(gen);
       for await (const chunk of res.body) bytes += (chunk as Buffer).length;
       const expected = spec.expectedStatuses;
       failed = expected ? !expected.includes(status) : status < 200 || status >= 400;
@@ -146,6 +151,7 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
     iterations,
     durationSeconds: opts.durationSeconds,
     maxLagMs: 0,
+    generationsSeen: [],
   });
   const progress = setInterval(
     () => opts.onInterval?.((performance.now() - runStart) / 1000, snapshot()),
@@ -181,5 +187,11 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
     await pool.close();
   }
   if (inFlight !== 0) throw new Error(`${inFlight} iterations never finished`);
-  return { requests, iterations, durationSeconds: opts.durationSeconds, maxLagMs };
+  return {
+    requests,
+    iterations,
+    durationSeconds: opts.durationSeconds,
+    maxLagMs,
+    generationsSeen: [...generationsSeen].sort((a, b) => Number(a) - Number(b)),
+  };
 }

@@ -46,6 +46,8 @@ export interface RunSummary {
       }
     | undefined;
   rewrites: number;
+  /** S11: config generations that answered requests (their `x-config-gen` header). */
+  generationsSeen: string[];
   config: ConfigInput | undefined;
 }
 
@@ -107,6 +109,7 @@ function summarizeRun(r: RunRecord, durationSeconds: number): RunSummary {
       rssGrowthBytes: r.obs.rssGrowthBytes,
     },
     rewrites: r.obs.rewrites,
+    generationsSeen: r.drive.generationsSeen,
     config: r.config,
   };
 }
@@ -138,7 +141,8 @@ function comparisons(runs: RunSummary[]): string[] {
   if (main.rewrites > 0 && main.sidelight) {
     out.push(
       `Config rewrites: ${main.rewrites}; reloads applied ${main.sidelight.reloadsApplied}, rejected ` +
-        `${main.sidelight.reloadsRejected}; generation at the end ${main.sidelight.generation}.`,
+        `${main.sidelight.reloadsRejected}; generation at the end ${main.sidelight.generation}; ` +
+        `generations that answered requests: ${main.generationsSeen.join(', ') || 'none'}.`,
     );
   }
   if (main.sidelight) {

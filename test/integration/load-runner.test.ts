@@ -126,6 +126,9 @@ describe('npm run load', () => {
       reloadsRejected: 0,
       generation: run.rewrites + 1,
     });
+    // Only generations the rewriter wrote (2, 3, ...) answered with its marker header.
+    const written = Array.from({ length: run.rewrites }, (_, i) => String(i + 2));
+    for (const g of run.generationsSeen) expect(written).toContain(g);
     expect(r.errors).toBe(0);
     expect(r.requests).toBe(50);
     expect(r.verdicts.map((v) => [v.name, v.pass])).toEqual([
