@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,25 @@ describe('Dockerfile structure', () => {
       .split('\n')
       .filter((l) => l !== '' && !l.startsWith('#'));
     expect(ignore).toEqual(['**', '!package.json', '!package-lock.json', '!bin/', '!src/']);
+  });
+
+  it('holds everything the sources import: they need no dev dependency', () => {
+    const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    const files = readdirSync(`${ROOT}src`, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.ts'),
+    );
+    const imported = new Set<string>();
+    for (const f of files) {
+      const text = readFileSync(`${ROOT}src/${f}`, 'utf8');
+      for (const m of text.matchAll(/(?:from |import\(|import )'([^'.][^']*)'/g)) {
+        if (m[1]!.startsWith('node:')) continue;
+        imported.add(/^(@[^/]+\/[^/]+|[^/]+)/.exec(m[1]!)![1]!);
+      }
+    }
+    expect(imported.size).toBeGreaterThan(5);
+    for (const name of imported) expect(Object.keys(pkg.dependencies), `src imports ${name}`).toContain(name);
   });
 
   it('runs as the unprivileged node user from before the entry point on', () => {
