@@ -26,8 +26,8 @@ const TABLE = [
 ];
 
 describe('scenario definitions', () => {
-  it('define the 12 scenarios of SCENARIOS.md, in order', () => {
-    expect(SCENARIOS.map((s) => [s.id, s.name])).toEqual(TABLE);
+  it('define the 12 scenarios of SCENARIOS.md first, in order', () => {
+    expect(SCENARIOS.slice(0, 12).map((s) => [s.id, s.name])).toEqual(TABLE);
   });
 
   it("give Sidelight configs that the project's schema accepts", () => {
