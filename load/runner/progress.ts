@@ -27,7 +27,10 @@ export function createProgress(label: string, totalSeconds: number, quiet: boole
     return {
       update: (elapsed, done) =>
         bar.update(Math.min(Math.floor(elapsed), Math.ceil(totalSeconds)), line(elapsed, done)),
-      stop: () => bar.stop(),
+      stop: () => {
+        bar.update(Math.ceil(totalSeconds));
+        bar.stop();
+      },
     };
   }
   return {
