@@ -6,6 +6,7 @@
  * is mostly burst queueing (~1 ms even against nginx directly). This generator
  * spreads requests evenly on one schedule (one request every 1/rate s, issued
  * from a 1 ms tick, so at most a couple per tick) over a keep-alive undici Pool.
+ * The schedule is the load runner's open-model loop (load/runner/arrival-schedule.ts).
  *
  * Latency is measured per request from dispatch to the last body byte, with
  * `process.hrtime`; samples go into an array that is sorted once at the end.
@@ -18,6 +19,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Dispatcher, Pool } from 'undici';
+import { constantArrivals, runArrivals } from '../../load/runner/arrival-schedule.ts';
 import { runToCompletion } from '../procs.ts';
 
 export interface FixedRateResult {
@@ -74,8 +76,9 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[i]!;
 }
 
+/** Microseconds on the clock runArrivals() schedules on (performance.now()). */
 function nowUs(): number {
-  return Number(process.hrtime.bigint()) / 1000;
+  return performance.now() * 1000;
 }
 
 async function generate(opts: Omit<FixedRateOptions, 'core'>): Promise<FixedRateResult> {
@@ -86,7 +89,6 @@ async function generate(opts: Omit<FixedRateOptions, 'core'>): Promise<FixedRate
     keepAliveTimeout: 60_000,
   });
   const path = url.pathname + url.search;
-  const intervalUs = 1e6 / opts.rate;
   const warmupUs = Math.min(1e6, (opts.durationS * 1e6) / 10);
   const totalUs = warmupUs + opts.durationS * 1e6;
   const latencies: number[] = [];
@@ -95,12 +97,12 @@ async function generate(opts: Omit<FixedRateOptions, 'core'>): Promise<FixedRate
   let non2xx = 0;
   let inFlight = 0;
 
-  const start = nowUs();
-  let seq = 0;
+  const times = constantArrivals(opts.rate, totalUs / 1e6);
 
-  const fire = (scheduled: number) => {
+  const fire = (scheduledMs: number, seq: number) => {
+    const scheduled = scheduledMs * 1000;
     const sent = nowUs();
-    const measured = scheduled - start >= warmupUs;
+    const measured = times[seq]! * 1e6 >= warmupUs;
     if (measured) lags.push(sent - scheduled);
     let status = 0;
     inFlight++;
@@ -124,20 +126,7 @@ async function generate(opts: Omit<FixedRateOptions, 'core'>): Promise<FixedRate
     pool.dispatch({ origin: url.origin, path, method: 'GET', headers: { host: url.host } }, handler);
   };
 
-  await new Promise<void>((resolve) => {
-    const tick = () => {
-      const now = nowUs();
-      while (seq * intervalUs <= now - start && seq * intervalUs < totalUs) {
-        fire(start + seq * intervalUs);
-        seq++;
-      }
-      if (seq * intervalUs >= totalUs) {
-        clearInterval(timer);
-        resolve();
-      }
-    };
-    const timer = setInterval(tick, 1);
-  });
+  await runArrivals(times, fire);
   // Let the last requests finish (bounded).
   const drainUntil = Date.now() + 20_000;
   while (inFlight > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 5));

@@ -1,6 +1,6 @@
 /**
  * The sidecar's process settings act before any code runs, so they are
- * repeated in each launcher; these tests keep every launcher equal to
+ * repeated in each launcher (the Dockerfile too); these tests keep every launcher equal to
  * src/cli/sidecar-settings.ts, and prove the shebang really starts Sidelight
  * with them.
  */
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { SIDECAR_ENV, SIDECAR_NODE_FLAGS, sidecarEnvPrefix } from '../../../src/cli/sidecar-settings.ts';
+import { envOf, execForm, only, parseDockerfile } from '../../helpers/dockerfile.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const expected = `${sidecarEnvPrefix()} node ${SIDECAR_NODE_FLAGS.join(' ')}`;
@@ -28,6 +29,15 @@ describe('sidecar process settings', () => {
     };
     expect(scripts.start).toBe(`${expected} src/main.ts`);
     expect(scripts.demo).toBe(`${expected} src/main.ts demo`);
+  });
+
+  it('the Dockerfile starts node with them (ENV and the exec-form ENTRYPOINT)', () => {
+    const image = parseDockerfile(join(ROOT, 'Dockerfile')).at(-1)!;
+    const env = envOf(image);
+    for (const [k, v] of Object.entries(SIDECAR_ENV)) expect(env[k], k).toBe(v);
+    const [node, ...rest] = execForm(only(image, 'ENTRYPOINT').args);
+    expect(node).toBe('node');
+    expect(rest.slice(0, SIDECAR_NODE_FLAGS.length)).toEqual([...SIDECAR_NODE_FLAGS]);
   });
 
   it('the shebang is one the kernel and env(1) really run: the process sees the settings', async () => {
