@@ -1,5 +1,5 @@
 /**
- * The one module that sets up the OpenTelemetry SDK (sdk-node, SDK 3.x).
+ * The one module that sets up the OpenTelemetry SDK (SDK 3.x providers, see providers.ts).
  * Standard variables work as users expect: OTEL_EXPORTER_OTLP_ENDPOINT (and
  * the per-signal *_TRACES_/*_LOGS_ENDPOINT), OTEL_TRACES_SAMPLER / _ARG,
  * OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_SDK_DISABLED,
@@ -28,6 +28,7 @@ import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import {
   type DetectedResourceAttributes,
+  detectResources,
   envDetector,
   hostDetector,
   osDetector,
@@ -37,15 +38,14 @@ import {
   serviceInstanceIdDetector,
 } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { AlwaysOnSampler, BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { Redactor, redactUrl } from '../security/redact.ts';
 import { type DropCounts, dropCountingMeterProvider } from './drops.ts';
 import { type ExportSignal, ExportStatus } from './export-status.ts';
+import { type Providers, registerProviders } from './providers.ts';
 import { RecentTraces } from './recent-traces.ts';
 import { SamplingDecider, samplingPolicyFromEnv } from './sampler.ts';
-import { PRESET_IDS } from './trace-ids.ts';
 
 /**
  * Batch settings for both signals. Small, frequent batches: OTLP serialisation
@@ -129,7 +129,7 @@ const DETECTORS: Record<string, ResourceDetector> = {
   serviceinstance: serviceInstanceIdDetector,
 };
 
-/** NodeSDK's detector choice (OTEL_NODE_RESOURCE_DETECTORS, default all), each scrubbed of secrets. */
+/** The detector choice NodeSDK makes (OTEL_NODE_RESOURCE_DETECTORS, default all), each scrubbed of secrets. */
 function scrubbedDetectors(env: NodeJS.ProcessEnv, scrub: (s: string) => string): ResourceDetector[] {
   const names = listEnv(env, 'OTEL_NODE_RESOURCE_DETECTORS');
   const chosen =
@@ -196,18 +196,13 @@ export function startTelemetrySdk(options: TelemetrySdkOptions): TelemetrySdk {
   const resourceAttrs: Record<string, string> = {};
   if (!env.OTEL_SERVICE_NAME) resourceAttrs[ATTR_SERVICE_NAME] = 'sidelight';
   if (options.serviceVersion) resourceAttrs['service.version'] = options.serviceVersion;
-  const sdk = new NodeSDK({
-    resource: resourceFromAttributes(resourceAttrs),
-    resourceDetectors: scrubbedDetectors(env, redactor.scrub),
-    // Only sampled requests become spans: the decision was made (sampler.ts) before the SDK sees them.
-    sampler: new AlwaysOnSampler(),
-    idGenerator: PRESET_IDS,
-    spanProcessors,
-    logRecordProcessors,
-    metricReaders: [],
-    instrumentations: [],
-  });
-  sdk.start();
+  // As NodeSDK did: detected attributes (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES ...) win.
+  const resource = resourceFromAttributes(resourceAttrs).merge(
+    detectResources({ detectors: scrubbedDetectors(env, redactor.scrub) }),
+  );
+  const providers: Providers | undefined = disabled
+    ? undefined
+    : registerProviders({ resource, spanProcessors, logRecordProcessors, env });
   const otelLogger =
     !disabled && exporting.logs ? logs.getLogger('sidelight', options.serviceVersion) : undefined;
 
@@ -227,8 +222,7 @@ export function startTelemetrySdk(options: TelemetrySdkOptions): TelemetrySdk {
       await Promise.allSettled([...spanProcessors, ...logRecordProcessors].map((p) => p.forceFlush()));
     },
     shutdown() {
-      down ??= sdk
-        .shutdown()
+      down ??= (providers?.shutdown() ?? Promise.resolve())
         // A final flush the collector cannot take is lost telemetry (counted as dropped),
         // not a failed shutdown: it must not mask the error or exit code that led here.
         .catch(() => {})
