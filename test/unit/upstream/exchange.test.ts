@@ -164,7 +164,7 @@ describe('UpstreamExchange', () => {
       head: CONTINUE,
       end: CONTINUE,
       calls: [
-        'start 127.0.0.1:' + up.port + ' /items',
+        `start 127.0.0.1:${up.port} /items`,
         'event sidelight.pool.acquired',
         'event sidelight.response.first_byte',
         'end 201 -',
