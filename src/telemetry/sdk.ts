@@ -115,10 +115,9 @@ export function startTelemetrySdk(options: TelemetrySdkOptions): TelemetrySdk {
     exporting,
     disabled,
     async forceFlush() {
-      const provider = trace.getTracerProvider() as { forceFlush?: () => Promise<void> };
-      await provider.forceFlush?.();
-      const lp = logs.getLoggerProvider() as { forceFlush?: () => Promise<void> };
-      await lp.forceFlush?.();
+      // The processors themselves: the global API hands out proxy providers, which
+      // have no forceFlush, so flushing through them was a silent no-op (issue 19).
+      await Promise.all([...spanProcessors, ...logRecordProcessors].map((p) => p.forceFlush()));
     },
     shutdown() {
       down ??= sdk
