@@ -47,7 +47,12 @@ async function start(
   Object.assign(process.env, env);
   // Exports happen on forceFlush only (no timer): after a flush, what was to be
   // exported has been, so absence can be asserted without waiting.
-  const sdk = startTelemetrySdk({ sampling, recentTraces: 10, env, batch: { scheduledDelayMillis: 600_000 } });
+  const sdk = startTelemetrySdk({
+    sampling,
+    recentTraces: 10,
+    env,
+    batch: { scheduledDelayMillis: 600_000 },
+  });
   const sc = await startSidecar(demo.url, { telemetry: { sampling } }, { telemetry: sdk });
   live = { rx, sdk, sc };
   return { rx, sdk, sc };
