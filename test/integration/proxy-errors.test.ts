@@ -96,11 +96,10 @@ describe('upstream failures before the response head', () => {
 
   it('returns 504 upstream_timeout when the upstream sends no headers in time', async () => {
     const { sc, observer } = await sidecar(demo.url, { timeouts: { responseHeaders: '200ms' } });
-    const started = performance.now();
+    // The upstream would answer 200 after 2 s: a 504 upstream_timeout is the timer's.
     const reply = await get(sc, '/slow?ms=2000');
     expectLocalReply(reply, 'upstream_timeout');
     expectUpstreamFailureStatus(reply);
-    expect(performance.now() - started).toBeLessThan(1900);
     expect(await observer.next()).toMatchObject({ status: 504, reason: 'upstream_timeout' });
   });
 
@@ -122,10 +121,8 @@ describe('upstream failures before the response head', () => {
 
   it('returns 504 upstream_timeout when the total budget runs out before the headers', async () => {
     const { sc, observer } = await sidecar(demo.url, { timeouts: { total: '300ms' } });
-    const started = performance.now();
     const reply = await get(sc, '/slow?ms=3000');
     expectLocalReply(reply, 'upstream_timeout');
-    expect(performance.now() - started).toBeLessThan(2500);
     expect(await observer.next()).toMatchObject({ status: 504, reason: 'upstream_timeout' });
   });
 
@@ -186,11 +183,9 @@ describe('request body idle timeout', () => {
     const { sc, observer } = await sidecar(up.url, { timeouts: { bodyIdle: '300ms' } });
     const socket = await connectRaw(sc.url);
     const done = readUntilClose(socket);
-    const started = performance.now();
     socket.write('POST /upload HTTP/1.1\r\nhost: t\r\ncontent-length: 100000\r\n\r\n');
     socket.write(Buffer.alloc(1000, 0x61));
     const raw = parseRaw(await done); // the proxy closes the connection
-    expect(performance.now() - started).toBeLessThan(5000);
     expectLocalReply(
       { status: raw.status, headers: Object.fromEntries(raw.headers), body: raw.body },
       'request_timeout',

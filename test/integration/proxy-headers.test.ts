@@ -7,9 +7,16 @@
 import { once } from 'node:events';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { REASONS } from '../../src/pipeline/errors.ts';
 import { useCleanup, useDemoUpstream } from '../helpers/fixtures.ts';
 import { startSidecar, type TestSidecar } from '../helpers/sidelight.ts';
-import { connectRaw, rawRequest, rawResponseUpstream, readUntilClose } from '../helpers/upstreams.ts';
+import {
+  connectRaw,
+  httpUpstream,
+  rawRequest,
+  rawResponseUpstream,
+  readUntilClose,
+} from '../helpers/upstreams.ts';
 
 const demo = useDemoUpstream();
 const cleanup = useCleanup();
@@ -53,16 +60,58 @@ describe('hop-by-hop fields', () => {
       sc.url,
       'PUT /headers HTTP/1.1\r\nHost: h.test\r\nConnection: close, X-Hop\r\nKeep-Alive: timeout=5\r\n' +
         'TE: trailers\r\nTrailer: X-T\r\nUpgrade: websocket\r\nProxy-Connection: keep-alive\r\n' +
-        'X-Hop: secret\r\nX-End-To-End: kept\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+        'X-Hop: secret\r\nX-End-To-End: kept\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
     );
+    expect(res.status).toBe(200);
     const seen = JSON.parse(res.body) as Seen;
     const got = names(seen);
     for (const name of [...HOP_BY_HOP, 'x-hop']) expect(got, name).not.toContain(name);
     expect(seen.headers['x-end-to-end']).toBe('kept');
-    // The client's transfer coding is not passed on; the proxy frames the body itself.
-    expect(seen.headers['transfer-encoding'] ?? 'chunked').toBe('chunked');
-    expect(got.filter((n) => n === 'connection').length).toBeLessThanOrEqual(1);
-    expect(seen.headers.connection ?? 'keep-alive').toBe('keep-alive');
+    // The client's framing and connection options are not passed on.
+    // undici sends the body with a Content-Length when it has fully arrived, chunked
+    // otherwise: either way exactly one framing field, its own.
+    const framing = got.filter((n) => n === 'transfer-encoding' || n === 'content-length');
+    expect(framing).toHaveLength(1);
+    if (framing[0] === 'content-length') expect(seen.headers['content-length']).toBe('3');
+    else expect(seen.headers['transfer-encoding']).toBe('chunked');
+    expect(got.filter((n) => n === 'connection')).toEqual(['connection']);
+    expect(seen.headers.connection).toBe('keep-alive');
+  });
+
+  it('answers 501 to a transfer coding other than a lone chunked and never forwards the body (RFC 9112 §6.1)', async () => {
+    const received: string[] = [];
+    const up = await httpUpstream((req, res) => {
+      received.push(`${req.method} ${req.url}`);
+      req.resume();
+      res.end('reached');
+    });
+    cleanup.push(() => up.close());
+    const sc = await sidecar({}, up.url);
+    for (const te of [
+      'gzip, chunked',
+      'identity, chunked',
+      'GZIP , Chunked',
+      'gzip\r\nTransfer-Encoding: chunked',
+    ]) {
+      const res = await rawRequest(
+        sc.url,
+        `POST /upload HTTP/1.1\r\nHost: h.test\r\nTransfer-Encoding: ${te}\r\n\r\n3\r\nabc\r\n0\r\n\r\n`,
+      );
+      expect({ te, status: res.status }).toEqual({ te, status: 501 });
+      expect(JSON.parse(res.body)).toEqual({
+        error: REASONS.unsupported_transfer_coding.message,
+        reason: 'unsupported_transfer_coding',
+        request_id: res.header('x-request-id'),
+      });
+      expect(res.header('connection')).toBe('close');
+    }
+    // A lone chunked still passes, so the upstream was reachable all along.
+    const ok = await rawRequest(
+      sc.url,
+      'POST /upload HTTP/1.1\r\nHost: h.test\r\nTransfer-Encoding: Chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+    );
+    expect(ok.status).toBe(200);
+    expect(received).toEqual(['POST /upload']);
   });
 
   it('removes hop-by-hop fields and Connection-nominated fields from the response', async () => {

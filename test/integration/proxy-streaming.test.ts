@@ -118,19 +118,13 @@ describe('large bodies in bounded memory', () => {
 });
 
 describe('no buffering', () => {
-  it('delivers the first response chunk of /slow-body before the upstream has finished', async () => {
-    const started = performance.now();
-    const res = await request(`${sc.url}/slow-body?ms=300&chunks=5`);
-    const chunks = res.body[Symbol.asyncIterator]();
-    const first = await chunks.next();
-    const firstAt = performance.now() - started;
-    expect(String(first.value)).toBe('chunk 1/5\n');
-    // The upstream ends after 6 gaps of 300 ms; the first chunk came after about one.
-    expect(firstAt).toBeLessThan(1200);
-    let rest = '';
-    for (let next = await chunks.next(); !next.done; next = await chunks.next()) rest += String(next.value);
-    expect(rest).toBe('chunk 2/5\nchunk 3/5\nchunk 4/5\nchunk 5/5\n');
-    expect(performance.now() - started).toBeGreaterThanOrEqual(1500);
+  // That a chunk is passed on while the upstream still holds the rest is shown by
+  // the next test with an explicit hand-off, not by timing the demo's gaps.
+  it('delivers /slow-body chunk by chunk, each intact and in order', async () => {
+    const res = await request(`${sc.url}/slow-body?ms=20&chunks=5`);
+    const chunks: string[] = [];
+    for await (const c of res.body) chunks.push(String(c));
+    expect(chunks.join('')).toBe('chunk 1/5\nchunk 2/5\nchunk 3/5\nchunk 4/5\nchunk 5/5\n');
   });
 
   it('passes a response chunk on while the upstream is still holding the rest', async () => {

@@ -177,10 +177,18 @@ describe('hot reload', () => {
     let stopAt = Number.POSITIVE_INFINITY;
     let sent = 0;
 
-    // The writer: one atomic replace at a time, each waited for until applied.
+    const versions = new Map<string, number>();
+    /** Resolves once `n` responses have come from config version `v` (no clock: counted). */
+    const served = (v: number, n: number): Promise<void> =>
+      new Promise((resolve) => {
+        const check = () => ((versions.get(`v${v}`) ?? 0) >= n ? resolve() : setImmediate(check));
+        check();
+      });
+    // The writer: one atomic replace at a time, each once the current generation has
+    // served 100 requests, and each waited for until applied.
     const writer = (async () => {
       for (let v = 1; v <= REWRITES; v++) {
-        await sleep(250);
+        await served(v - 1, 100);
         await h.replace(configYaml({ version: v, userinfo: v === REWRITES }));
         expect(await h.nextResult()).toBe('applied');
         expect(h.app.store.generation).toBe(1 + v);
@@ -190,7 +198,6 @@ describe('hot reload', () => {
 
     // 20 clients; at least 2,000 requests and until after the writer is done (at most 10,000).
     const failures: string[] = [];
-    const versions = new Map<string, number>();
     const client = async () => {
       while (sent < 10_000 && (sent < 2000 || sent < stopAt)) {
         const i = sent++;
@@ -201,7 +208,6 @@ describe('hot reload', () => {
         } catch (err) {
           failures.push(String(err));
         }
-        await sleep(20);
       }
     };
     await Promise.all([writer, ...Array.from({ length: 20 }, client)]);

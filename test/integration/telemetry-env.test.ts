@@ -45,7 +45,13 @@ async function start(
   const env: Record<string, string> = { ...vars };
   if (endpoint) env.OTEL_EXPORTER_OTLP_ENDPOINT = rx.url;
   Object.assign(process.env, env);
-  const sdk = startTelemetrySdk({ recentTraces: 10, env, batch: { scheduledDelayMillis: 50 } });
+  // Exports happen on forceFlush only (no timer): after a flush, what was to be
+  // exported has been, so absence can be asserted without waiting.
+  const sdk = startTelemetrySdk({
+    recentTraces: 10,
+    env,
+    batch: { scheduledDelayMillis: 600_000 },
+  });
   const sc = await startSidecar(demo.url, { telemetry: { sampling } }, { telemetry: sdk });
   live = { rx, sdk, sc };
   return { rx, sdk, sc };
@@ -101,22 +107,24 @@ describe('standard OTEL_* variables', () => {
   });
 
   it('exports nothing with OTEL_SDK_DISABLED=true, proxies normally and passes the client trace context through', async () => {
-    const { rx, sc } = await start({ OTEL_SDK_DISABLED: 'true' });
+    const { rx, sdk, sc } = await start({ OTEL_SDK_DISABLED: 'true' });
     const traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
     const res = await get(sc, '/headers', { traceparent, baggage: 'user=42' });
     expect(res.status).toBe(200);
     const seen = JSON.parse(res.body) as { headers: Record<string, string> };
     expect(seen.headers.traceparent).toBe(traceparent);
     expect(seen.headers.baggage).toBe('user=42');
-    await new Promise((r) => setTimeout(r, 300));
+    // A flush hands every finished span to its exporter and waits for the export:
+    // afterwards, a span that was going to be exported has been.
+    await sdk.forceFlush();
     expect(rx.spans).toEqual([]);
     expect(rx.requests.traces).toBe(0);
   });
 
   it('exports no spans with OTEL_TRACES_EXPORTER=none but still keeps recent traces', async () => {
-    const { rx, sc } = await start({ OTEL_TRACES_EXPORTER: 'none' });
+    const { rx, sdk, sc } = await start({ OTEL_TRACES_EXPORTER: 'none' });
     await get(sc, '/api/items/1');
-    await new Promise((r) => setTimeout(r, 300));
+    await sdk.forceFlush();
     expect(rx.requests.traces).toBe(0);
     const traces = (await (await request(`${sc.adminUrl}/debug/traces`)).body.json()) as {
       recent: unknown[];
@@ -125,9 +133,9 @@ describe('standard OTEL_* variables', () => {
   });
 
   it('exports nothing without an endpoint, yet /debug/traces has the trace with its phases', async () => {
-    const { rx, sc } = await start({}, { endpoint: false });
+    const { rx, sdk, sc } = await start({}, { endpoint: false });
     await get(sc, '/api/items/7');
-    await new Promise((r) => setTimeout(r, 300));
+    await sdk.forceFlush();
     expect(rx.requests.traces).toBe(0);
     const body = (await (await request(`${sc.adminUrl}/debug/traces`)).body.json()) as {
       recent: { name: string; spans: { name: string }[] }[];

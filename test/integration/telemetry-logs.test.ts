@@ -70,7 +70,9 @@ async function serverSpan(requestId: string) {
 describe('access log on stdout', () => {
   it('writes one record per sampled request with the request, upstream and trace fields', async () => {
     const { sc, lines } = await sidecar({ sampling: 1 });
+    const sentAt = performance.now();
     const sent = await send(sc, '/api/items/4');
+    const clientMs = performance.now() - sentAt;
     const span = await serverSpan(sent.requestId);
     const records = accessOf(lines, sent.requestId);
     expect(records).toHaveLength(1);
@@ -94,7 +96,8 @@ describe('access log on stdout', () => {
     expect(r.reason).toBeUndefined();
     expect(typeof r.duration_ms).toBe('number');
     expect(r.duration_ms as number).toBeGreaterThan(0);
-    expect(r.duration_ms as number).toBeLessThan(5_000);
+    // Inside the client's own round trip (a relation, not a budget).
+    expect(r.duration_ms as number).toBeLessThanOrEqual(clientMs);
     expect(typeof r.time).toBe('string');
   });
 

@@ -33,6 +33,12 @@ interface Recorder {
   readonly changes: FileChange[];
   /** Resolves with the n-th change (1-based) once it has happened; fails after 5 s. */
   nth(n: number): Promise<FileChange>;
+  /**
+   * Removes `file` and resolves with the changes reported before the resulting
+   * `missing` one. Events arrive in order, so once the deletion is reported every
+   * change the earlier steps could cause has been: absence without a sleep.
+   */
+  before(file: string): Promise<FileChange[]>;
 }
 
 /** Starts a watcher on `file` and records its changes. Poll off unless asked: changes must come from fs events. */
@@ -51,7 +57,7 @@ async function watchFile(file: string, options: Partial<WatchOptions> = {}): Pro
     onError: (err) => errors.push(err),
   });
   await watcher.ready;
-  return {
+  const rec: Recorder = {
     changes,
     async nth(n) {
       const deadline = Date.now() + 5000;
@@ -62,11 +68,17 @@ async function watchFile(file: string, options: Partial<WatchOptions> = {}): Pro
       }
       return changes[n - 1]!;
     },
+    async before(file) {
+      const from = changes.length;
+      await unlink(file);
+      for (let n = from + 1; ; n++) {
+        const change = await rec.nth(n);
+        if (change.state === 'missing') return changes.slice(0, n - 1);
+      }
+    },
   };
+  return rec;
 }
-
-/** Long enough for any debounced check of the events so far to have run. */
-const settle = () => sleep(300);
 
 describe('watchConfigFile', () => {
   it('reports a file written in place', async () => {
@@ -87,8 +99,7 @@ describe('watchConfigFile', () => {
       await rename(tmp, file);
       expect(await rec.nth(i)).toEqual({ state: 'present', via: 'event' });
     }
-    await settle();
-    expect(rec.changes).toHaveLength(3);
+    expect(await rec.before(file)).toHaveLength(3);
   });
 
   it('follows a Kubernetes ConfigMap swap (..data symlink re-pointed to a new directory)', async () => {
@@ -111,8 +122,7 @@ describe('watchConfigFile', () => {
     expect(await rec.nth(1)).toEqual({ state: 'present', via: 'event' });
     expect(await fileSignature(file)).not.toBe(before);
     expect(await fileSignature(file)).toContain('..2024_01_01_00_01_00.2');
-    await settle();
-    expect(rec.changes).toHaveLength(1);
+    expect(await rec.before(file)).toHaveLength(1);
   });
 
   it('coalesces a burst of writes into one change', async () => {
@@ -121,8 +131,7 @@ describe('watchConfigFile', () => {
     const rec = await watchFile(file, { debounceMs: 200 });
     for (let i = 1; i <= 20; i++) await writeFile(file, `a: ${'x'.repeat(i)}\n`);
     await rec.nth(1);
-    await sleep(500);
-    expect(rec.changes).toHaveLength(1);
+    expect(await rec.before(file)).toHaveLength(1);
   });
 
   it('reports a deleted file as missing, and its return as present', async () => {
@@ -141,8 +150,7 @@ describe('watchConfigFile', () => {
     const rec = await watchFile(file);
     await writeFile(join(dir, 'other.yaml'), 'b: 2\n');
     await mkdir(join(dir, 'sub'));
-    await settle();
-    expect(rec.changes).toEqual([]);
+    expect(await rec.before(file)).toEqual([]);
   });
 
   /**
@@ -260,9 +268,13 @@ describe('watchConfigFile', () => {
     const file = join(dir, 'sidelight.yaml');
     await writeFile(file, 'a: 1\n');
     const rec = await watchFile(file, { pollMs: 50 });
-    watcher?.close();
+    const closed = watcher!;
+    closed.close();
+    // A second watcher with a longer debounce and poll: by the time it reports the
+    // write, the closed one's shorter timers would have fired had close() left any.
+    const witness = await watchFile(file, { debounceMs: 200, pollMs: 200 });
     await writeFile(file, 'a: 22\n');
-    await settle();
+    await witness.nth(1);
     expect(rec.changes).toEqual([]);
   });
 });
