@@ -77,11 +77,15 @@ export async function startSidelight(config: Config, options: SidelightOptions =
   // Read by the closures below only once the store (declared after the observer it needs) exists.
   const current = () => store.current;
   const metrics = createMetrics({
-    ...(sdk ? { drops: sdk.drops } : {}),
+    ...(sdk ? { drops: sdk.drops, exported: () => sdk.status.exported() } : {}),
     ...(options.reloads ? { reloads: options.reloads } : {}),
     generation: () => current().generation,
     endpoints: () => current().upstream.endpoints,
   });
+  if (sdk !== undefined) {
+    sdk.status.onExport = (signal, seconds, ok) =>
+      metrics.exportDuration.observe({ signal, result: ok ? 'success' : 'failure' }, seconds);
+  }
   const observer =
     options.observer ??
     new TelemetryObserver({

@@ -91,6 +91,8 @@ export class ExportStatus {
   readonly #interval: number;
   readonly #now: () => number;
   #log: ReportLog | undefined;
+  /** Told each export's duration and result (the export-duration histogram); set once metrics exist. */
+  onExport: ((signal: ExportSignal, seconds: number, ok: boolean) => void) | undefined;
 
   constructor(options: ExportStatusOptions) {
     this.#drops = options.drops;
@@ -130,9 +132,15 @@ export class ExportStatus {
       return { export: (i, d) => inner.export(i, d), shutdown: () => inner.shutdown(), forceFlush };
     return {
       export: (items, done) => {
+        const started = performance.now();
         inner.export(items, (result) => {
           // The processor first: it counts a failed batch as dropped, which the report carries.
           done(result);
+          this.onExport?.(
+            signal,
+            (performance.now() - started) / 1000,
+            result.code === ExportResultCode.SUCCESS,
+          );
           if (result.code === ExportResultCode.SUCCESS) this.#succeeded(signal, state, items.length);
           else this.#failed(signal, state, result.error);
         });
@@ -185,6 +193,14 @@ export class ExportStatus {
     state.lastReportAt = now;
     state.unreportedFailures = 0;
     state.droppedAtReport = this.#drops[signal];
+  }
+
+  /** Items delivered per signal (sidelight_telemetry_exported_total). */
+  exported(): { traces: number; logs: number } {
+    return {
+      traces: this.#states.get('traces')?.exported ?? 0,
+      logs: this.#states.get('logs')?.exported ?? 0,
+    };
   }
 
   /** The per-signal state `/healthz?verbose` shows. */

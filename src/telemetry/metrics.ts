@@ -39,6 +39,8 @@ const NONCONFORMING_DEFAULTS = [
 /** Live values the metrics read at scrape time instead of on the hot path. */
 export interface MetricSources {
   drops?: { traces: number; logs: number };
+  /** Spans and log records the exporters delivered (export-status.ts). */
+  exported?: () => { traces: number; logs: number };
   generation?: () => number;
   endpoints?: () => readonly { address: string; weight: number }[];
   reloads?: { applied: number; rejected: number };
@@ -71,6 +73,33 @@ export function createMetrics(sources: MetricSources = {}) {
     labelNames: ['phase', 'http_route'] as const,
     buckets: PHASE_BUCKETS,
     registers,
+  });
+  const attemptTiming = new FastHistogram({
+    name: 'sidelight_upstream_attempt_timing_seconds',
+    help: 'Steps of each upstream attempt, from dispatch: pool_wait (until a connection was assigned), connect (dial to established, new connections only), first_byte (until the response head).',
+    labelNames: ['step', 'server_address'] as const,
+    buckets: PHASE_BUCKETS,
+    registers,
+  });
+  const exportDuration = new client.Histogram({
+    name: 'sidelight_telemetry_export_duration_seconds',
+    help: 'Duration of each OTLP export request (one batch), by signal and result (success, failure).',
+    labelNames: ['signal', 'result'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const telemetryExported = new client.Counter({
+    name: 'sidelight_telemetry_exported_total',
+    help: 'Spans and log records the OTLP exporters delivered.',
+    labelNames: ['signal'] as const,
+    registers,
+    collect() {
+      if (sources.exported === undefined) return;
+      const e = sources.exported();
+      this.reset();
+      this.inc({ signal: 'traces' }, e.traces);
+      this.inc({ signal: 'logs' }, e.logs);
+    },
   });
   const activeRequests = new client.Gauge({
     name: 'http_server_active_requests',
@@ -137,7 +166,10 @@ export function createMetrics(sources: MetricSources = {}) {
 
   // Closed sets start at zero so dashboards and rate() see them before the first event.
   for (const result of ['applied', 'rejected']) configReloads.inc({ result }, 0);
-  for (const signal of ['traces', 'logs']) telemetryDropped.inc({ signal }, 0);
+  for (const signal of ['traces', 'logs']) {
+    telemetryDropped.inc({ signal }, 0);
+    telemetryExported.inc({ signal }, 0);
+  }
 
   client.collectDefaultMetrics({ register: registry });
   for (const name of NONCONFORMING_DEFAULTS) registry.removeSingleMetric(name);
@@ -147,6 +179,9 @@ export function createMetrics(sources: MetricSources = {}) {
     serverDuration,
     clientDuration,
     phaseDuration,
+    attemptTiming,
+    exportDuration,
+    telemetryExported,
     activeRequests,
     requestBodySize,
     responseBodySize,
@@ -164,6 +199,9 @@ export const SIDELIGHT_METRIC_NAMES = [
   'http_server_request_duration_seconds',
   'http_client_request_duration_seconds',
   'sidelight_phase_duration_seconds',
+  'sidelight_upstream_attempt_timing_seconds',
+  'sidelight_telemetry_export_duration_seconds',
+  'sidelight_telemetry_exported_total',
   'http_server_active_requests',
   'http_server_request_body_size_bytes',
   'http_server_response_body_size_bytes',

@@ -97,8 +97,9 @@ export class TelemetryObserver implements RequestObserver {
   readonly #recent: RecentTraces | undefined;
   readonly #sampling: SamplingDecider;
   readonly #propagate: boolean;
-  /** Upstream attempts by endpoint: endpoints come from config, so this stays small. */
+  /** Upstream attempts by endpoint: endpoints come from config, so these stay small. */
   readonly #clientSeries: SeriesCache<string>;
+  readonly #stepSeries: SeriesCache<string>;
 
   constructor(options: ObserverOptions) {
     this.#tracer = options.tracer;
@@ -111,6 +112,7 @@ export class TelemetryObserver implements RequestObserver {
     this.#sampling = options.sampling ?? new SamplingDecider(DEFAULT_POLICY);
     this.#propagate = options.propagate ?? true;
     this.#clientSeries = new SeriesCache(options.metrics.clientDuration);
+    this.#stepSeries = new SeriesCache(options.metrics.attemptTiming);
   }
 
   provision(runtime: Runtime): void {
@@ -224,8 +226,21 @@ export class TelemetryObserver implements RequestObserver {
       errorType,
     );
     const seconds = (a.end - a.start) / 1000;
-    if (record.sampled) this.#metrics.clientDuration.observe(series, seconds, exemplar(record, a.spanId));
-    else this.#metrics.clientDuration.observe(series, seconds);
+    const ex = record.sampled ? exemplar(record, a.spanId) : undefined;
+    const m = this.#metrics;
+    m.clientDuration.observe(series, seconds, ex);
+    // The attempt's steps, from dispatch (the CLIENT span's events, as metrics).
+    const steps = m.attemptTiming;
+    if (a.poolAcquired >= 0)
+      steps.observe(this.#stepSeries.get2('pool_wait', ctx.endpoint), (a.poolAcquired - a.start) / 1000, ex);
+    if (a.connectStart >= 0)
+      steps.observe(
+        this.#stepSeries.get2('connect', ctx.endpoint),
+        (a.connectEnd - a.connectStart) / 1000,
+        ex,
+      );
+    if (a.firstByte >= 0)
+      steps.observe(this.#stepSeries.get2('first_byte', ctx.endpoint), (a.firstByte - a.start) / 1000, ex);
   }
 
   traceResponse(ctx: RequestContext): readonly [string, string] | undefined {

@@ -183,8 +183,18 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       // Any full write keeps the upstream paused until the client drains.
       for (const chunk of held) if (!this.#write(controller, chunk)) flowing = false;
     }
-    if (this.#endedEarly !== undefined) this.#finish(this.#endedEarly);
-    else if (flowing && controller.paused) controller.resume();
+    if (this.#endedEarly !== undefined) {
+      this.#finish(this.#endedEarly);
+      return promise;
+    }
+    // The body is still coming: watch its gaps. (A small response usually ended with its
+    // head, and then needs no timer at all.)
+    const idle = ctx.timeouts.bodyIdle;
+    if (idle > 0) {
+      this.#lastData = performance.now();
+      this.#armBodyIdle(idle);
+    }
+    if (flowing && controller.paused) controller.resume();
     return promise;
   }
 
@@ -256,14 +266,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const ctx = this.#ctx;
     ctx.upstreamStatus = statusCode;
     ctx.upstreamHeaders = headers;
-    const now = performance.now();
-    ctx.observer?.attemptPoint(ctx, 'first_byte', now);
+    ctx.observer?.attemptPoint(ctx, 'first_byte', performance.now());
     this.#clearTimer();
-    const idle = ctx.timeouts.bodyIdle;
-    if (idle > 0) {
-      this.#lastData = now;
-      this.#armBodyIdle(idle);
-    }
     this.#state = HEAD;
     this.#settle(CONTINUE);
   }

@@ -1,15 +1,16 @@
 /**
  * Phases: where does a request's time go, per route and phase? From
  * `sidelight_phase_duration_seconds` (phases: accept, route, auth, rate_limit,
- * upstream, respond). Pool wait, connect and first byte are events on each
- * attempt's CLIENT span, not metrics (docs/telemetry.md): the exemplars on
- * these panels open a trace that shows them.
+ * upstream, respond, finish), and each upstream attempt's steps (pool wait,
+ * connect, first byte) from `sidelight_upstream_attempt_timing_seconds`; the
+ * exemplars open a trace that shows them as CLIENT span events.
  */
 import { buildDashboard, query, timeseries } from '../kit.ts';
-import { BY_ROUTE, INSTANCE, quantile, RATE, ROUTE } from '../variables.ts';
+import { BY_INSTANCE, BY_ROUTE, INSTANCE, quantile, RATE, ROUTE } from '../variables.ts';
 
 const PHASE = 'sidelight_phase_duration_seconds';
 const SERVER = 'http_server_request_duration_seconds';
+const STEPS = 'sidelight_upstream_attempt_timing_seconds';
 /** The proxy's own phases: everything but the upstream's think time and the body transfer. */
 const OWN = `${BY_ROUTE}, phase!~"upstream|respond"`;
 
@@ -102,6 +103,13 @@ export const phases = () =>
                 { exemplar: true },
               ),
             ],
+          }),
+          timeseries({
+            title: 'Upstream attempt steps p99: pool wait, connect, first byte',
+            description:
+              "Each attempt split from its dispatch: waiting for a pooled connection, dialling a new one, and the upstream's time to its response head (sidelight_upstream_attempt_timing_seconds).",
+            unit: 's',
+            queries: [query(quantile(0.99, STEPS, BY_INSTANCE, ['step']), '{{step}}', { exemplar: true })],
           }),
           timeseries({
             title: 'Respond phase p99 (body transfer)',

@@ -1,9 +1,10 @@
 /**
  * Telemetry health: is the telemetry itself losing data or costing the
- * process? Sidelight counts what it dropped (`sidelight_telemetry_dropped_total`);
- * it has no exported-records or export-latency metric, so what left the
- * process is read from the Collector's own metrics (`otelcol_*`, scraped by
- * compose/prometheus/prometheus.yml; empty where no Collector runs). The
+ * process? Sidelight counts what it dropped and exported
+ * (`sidelight_telemetry_dropped_total`, `sidelight_telemetry_exported_total`)
+ * and times each export; the Collector's own metrics (`otelcol_*`, scraped by
+ * compose/prometheus/prometheus.yml; empty where no Collector runs) show the
+ * rest of the pipeline. The
  * runtime rows are prom-client's default Node.js metrics.
  */
 import { buildDashboard, query, stat, timeseries } from '../kit.ts';
@@ -33,6 +34,29 @@ export const telemetryHealth = () =>
               query(
                 `sum by (signal) (rate(sidelight_telemetry_dropped_total{${BY_INSTANCE}}[${RATE}]))`,
                 '{{signal}}',
+              ),
+            ],
+          }),
+          timeseries({
+            title: 'Spans and log records exported per second',
+            description: 'What the sidecar delivered to the Collector (sidelight_telemetry_exported_total).',
+            unit: 'short',
+            queries: [
+              query(
+                `sum by (signal) (rate(sidelight_telemetry_exported_total{${BY_INSTANCE}}[${RATE}]))`,
+                '{{signal}}',
+              ),
+            ],
+          }),
+          timeseries({
+            title: 'Export latency p99',
+            description:
+              'How long one OTLP export request (a batch) takes, by signal and result: a slow Collector shows here first.',
+            unit: 's',
+            queries: [
+              query(
+                `histogram_quantile(0.99, sum by (signal, result, le) (rate(sidelight_telemetry_export_duration_seconds_bucket{${BY_INSTANCE}}[${RATE}])))`,
+                '{{signal}} {{result}}',
               ),
             ],
           }),

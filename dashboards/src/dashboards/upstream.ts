@@ -76,7 +76,6 @@ export const upstream = () =>
             description:
               'Dispatch to the last response byte of one attempt; exemplars open the CLIENT span with its pool, connect and first-byte events.',
             unit: 's',
-            width: 24,
             queries: [
               query(quantile(0.5, CLIENT, BY_ENDPOINT, ['server_address']), 'p50 {{server_address}}', {
                 exemplar: true,
@@ -87,6 +86,22 @@ export const upstream = () =>
               query(quantile(0.99, CLIENT, BY_ENDPOINT, ['server_address']), 'p99 {{server_address}}', {
                 exemplar: true,
               }),
+            ],
+          }),
+          timeseries({
+            title: 'Pool wait, connect and first byte p99 by endpoint',
+            description:
+              'Where an attempt waits: for a pooled connection, for a new connection to be established, for the response head.',
+            unit: 's',
+            queries: [
+              query(
+                quantile(0.99, 'sidelight_upstream_attempt_timing_seconds', BY_ENDPOINT, [
+                  'server_address',
+                  'step',
+                ]),
+                '{{step}} {{server_address}}',
+                { exemplar: true },
+              ),
             ],
           }),
         ],
