@@ -45,7 +45,7 @@ export const EVENT_EXCEPTION = 'exception';
 export const UNMATCHED_ROUTE = 'unmatched';
 
 /** The methods semconv knows (RFC 9110 + PATCH + QUERY); anything else is `_OTHER`. */
-const KNOWN_METHODS = new Set([
+export const KNOWN_METHODS = [
   'CONNECT',
   'DELETE',
   'GET',
@@ -56,10 +56,11 @@ const KNOWN_METHODS = new Set([
   'PUT',
   'QUERY',
   'TRACE',
-]);
+] as const;
+const KNOWN = new Set<string>(KNOWN_METHODS);
 
 export function normalizeMethod(method: string | undefined): string {
-  return method !== undefined && KNOWN_METHODS.has(method) ? method : '_OTHER';
+  return method !== undefined && KNOWN.has(method) ? method : '_OTHER';
 }
 
 /**

@@ -9,24 +9,13 @@
  * are dropped from `/metrics` when the runtime that had them retires.
  */
 import { ALL_REASONS, type ProxyError } from '../pipeline/errors.ts';
+import { KNOWN_METHODS } from './attributes.ts';
 import type { HistogramSeries } from './histogram.ts';
 import type { Metrics } from './metrics.ts';
 import { PHASES } from './request-record.ts';
 
 /** semconv's methods, then `_OTHER`; a method's index picks its slot. */
-const METHODS = [
-  'CONNECT',
-  'DELETE',
-  'GET',
-  'HEAD',
-  'OPTIONS',
-  'PATCH',
-  'POST',
-  'PUT',
-  'QUERY',
-  'TRACE',
-  '_OTHER',
-] as const;
+const METHODS = [...KNOWN_METHODS, '_OTHER'] as const;
 const OTHER = METHODS.length - 1;
 const METHOD_INDEX = new Map<string, number>(METHODS.map((m, i) => [m, i]));
 const REASON_KEY = new Map<string, number>(ALL_REASONS.map((r, i) => [r, i + 1]));

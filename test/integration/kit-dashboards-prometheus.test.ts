@@ -216,8 +216,12 @@ describe('the dashboards against a real Prometheus scraping Sidelight under S01'
           expect(e.traceId, where).toMatch(/^[0-9a-f]{32}$/);
           const span = rx.spans.find((s) => s.traceId === e.traceId && s.spanId === e.spanId);
           expect(span, `${where}: trace ${e.traceId} span ${e.spanId} was not received`).toBeDefined();
-          // Client histogram exemplars point at the attempt's CLIENT span, the others at the SERVER span.
-          const kind = e.series.__name__!.startsWith('http_client_') ? 'CLIENT' : 'SERVER';
+          // Attempt histograms' exemplars point at the attempt's CLIENT span, the others at the SERVER span.
+          const name = e.series.__name__!;
+          const kind =
+            name.startsWith('http_client_') || name.startsWith('sidelight_upstream_attempt_')
+              ? 'CLIENT'
+              : 'SERVER';
           expect(span!.kind, where).toBe(kind);
         }
       }
