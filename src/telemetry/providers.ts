@@ -23,11 +23,7 @@ const PROPAGATORS: Record<string, () => TextMapPropagator> = {
   b3multi: () => new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER }),
 };
 
-function propagatorsFromEnv(env: NodeJS.ProcessEnv): TextMapPropagator[] {
-  const names = (env.OTEL_PROPAGATORS ?? 'tracecontext,baggage')
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
+function propagatorsNamed(names: readonly string[]): TextMapPropagator[] {
   if (names.includes('none')) return [];
   return names.flatMap((n) => PROPAGATORS[n]?.() ?? []);
 }
@@ -40,7 +36,8 @@ export function registerProviders(options: {
   resource: Resource;
   spanProcessors: SpanProcessor[];
   logRecordProcessors: LogRecordProcessor[];
-  env: NodeJS.ProcessEnv;
+  /** OTEL_PROPAGATORS, parsed (lower-case names). */
+  propagators: readonly string[];
 }): Providers {
   const tracerProvider = new TracerProvider({
     resource: options.resource,
@@ -56,7 +53,9 @@ export function registerProviders(options: {
   });
   trace.setGlobalTracerProvider(tracerProvider);
   logs.setGlobalLoggerProvider(loggerProvider);
-  propagation.setGlobalPropagator(new CompositePropagator({ propagators: propagatorsFromEnv(options.env) }));
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: propagatorsNamed(options.propagators) }),
+  );
   return {
     async shutdown() {
       await Promise.allSettled([tracerProvider.shutdown(), loggerProvider.shutdown()]);

@@ -15,16 +15,10 @@ import type { Endpoint } from '../upstream/cluster.ts';
 /** Telemetry's phase timeline: the pipeline's phases, then finish (spans, metrics, access record). */
 export const PHASES = ['accept', 'route', 'auth', 'rate_limit', 'upstream', 'respond', 'finish'] as const;
 export type TimelinePhase = (typeof PHASES)[number];
-export const PHASE_INDEX: Readonly<Record<TimelinePhase, number>> = {
-  accept: 0,
-  route: 1,
-  auth: 2,
-  rate_limit: 3,
-  upstream: 4,
-  respond: 5,
-  finish: 6,
-};
-export const FINISH = 6;
+export const PHASE_INDEX = Object.fromEntries(PHASES.map((p, i) => [p, i])) as Readonly<
+  Record<TimelinePhase, number>
+>;
+export const FINISH = PHASE_INDEX.finish;
 
 /** One upstream attempt: its CLIENT span's facts, all performance.now() readings (-1: did not happen). */
 export class AttemptRecord {

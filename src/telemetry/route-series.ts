@@ -25,10 +25,6 @@ export function methodIndex(method: string | undefined): number {
   return method === undefined ? OTHER : (METHOD_INDEX.get(method) ?? OTHER);
 }
 
-export function methodLabel(index: number): string {
-  return METHODS[index]!;
-}
-
 class MethodSeries {
   requestBody: HistogramSeries | undefined = undefined;
   responseBody: HistogramSeries | undefined = undefined;

@@ -202,7 +202,12 @@ export function startTelemetrySdk(options: TelemetrySdkOptions): TelemetrySdk {
   );
   const providers: Providers | undefined = disabled
     ? undefined
-    : registerProviders({ resource, spanProcessors, logRecordProcessors, env });
+    : registerProviders({
+        resource,
+        spanProcessors,
+        logRecordProcessors,
+        propagators: env.OTEL_PROPAGATORS ? listEnv(env, 'OTEL_PROPAGATORS') : ['tracecontext', 'baggage'],
+      });
   const otelLogger =
     !disabled && exporting.logs ? logs.getLogger('sidelight', options.serviceVersion) : undefined;
 

@@ -90,7 +90,7 @@ function hostAndPort(host: string | undefined): { address: string; port: number 
   return { address, port: m[2] === undefined ? undefined : Number(m[2]) };
 }
 
-export function spanNameOf(method: string, template: string | undefined): string {
+function spanNameOf(method: string, template: string | undefined): string {
   const name = method === '_OTHER' ? 'HTTP' : method;
   return template === undefined ? name : `${name} ${template}`;
 }
@@ -100,7 +100,7 @@ export function spanNameOf(method: string, template: string | undefined): string
  * after its head by a failure that is not the client's (upstream reset or
  * timeout mid-body): the status line said 2xx, the body never completed.
  */
-export function serverSpanIsError(ctx: RequestContext): boolean {
+function serverSpanIsError(ctx: RequestContext): boolean {
   return ctx.status >= 500 || ctx.cutAfterHead;
 }
 

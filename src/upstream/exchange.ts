@@ -224,7 +224,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (this.#state !== WAITING) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#timeout(new ProxyError('upstream_timeout', { detail: `(responseHeaders ${ms} ms)` }));
+      abortExchange(this.#ctx, new ProxyError('upstream_timeout', { detail: `(responseHeaders ${ms} ms)` }));
     }, ms);
   }
 
@@ -236,16 +236,10 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
         this.#timer = undefined;
         if (this.#state === DONE) return;
         if (performance.now() - this.#lastData < ms) this.#armBodyIdle(ms);
-        else this.#timeout(new ProxyError('upstream_timeout', { detail: `(bodyIdle ${ms} ms)` }));
+        else abortExchange(this.#ctx, new ProxyError('upstream_timeout', { detail: `(bodyIdle ${ms} ms)` }));
       },
       Math.max(1, left),
     );
-  }
-
-  #timeout(reason: ProxyError): void {
-    const controller = this.#ctx.upstreamController;
-    if (controller !== undefined) abortExchange(this.#ctx, reason);
-    else this.#fail(reason);
   }
 
   #clearTimer(): void {
